@@ -1,0 +1,374 @@
+#!/usr/bin/env bash
+# Run a REAL single-node Apache Kafka (KRaft) broker from Apache Kafka's jars on Maven Central.
+# No Docker, no tarball: Maven resolves the broker classpath once into a cache directory.
+#
+#   kafka.sh jars      resolve the broker classpath into the cache (no-op when already complete)
+#   kafka.sh start     (re)format storage, start the broker in the background, wait until ready,
+#                      print KAFKA_BROKERS=127.0.0.1:<port> on stdout (everything else: stderr)
+#   kafka.sh stop      SIGTERM, wait, then SIGKILL
+#   kafka.sh status    exit 0 and print KAFKA_BROKERS=... if running, exit 3 otherwise
+#   kafka.sh logs [-f] print the broker log (tail -n ${KAFKA_LOG_LINES:-200}) or follow it
+#   kafka.sh env       print the effective settings
+#
+# See infra/kafka/README.md for the environment variables.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+POM="$SCRIPT_DIR/pom.xml"
+
+# Must match the defaults in pom.xml.
+KAFKA_VERSION="${DUBAN_KAFKA_VERSION:-4.4.0}"
+LOG4J_VERSION="${DUBAN_KAFKA_LOG4J_VERSION:-2.25.3}"
+# pom.xml, the log4j2 config and the server.properties below are for Kafka 4.x (3.9 would need
+# reload4j, -Dlog4j.configuration and no share.coordinator.* settings).
+[[ "$KAFKA_VERSION" == 4.* ]] || {
+  printf 'kafka.sh: error: DUBAN_KAFKA_VERSION=%s: only Kafka 4.x is supported\n' "$KAFKA_VERSION" >&2
+  exit 1
+}
+
+USER_HOME=~ # bash falls back to the passwd entry when HOME is unset
+CACHE_ROOT="${DUBAN_KAFKA_CACHE:-${XDG_CACHE_HOME:-$USER_HOME/.cache}/duban/kafka}"
+LIBS_DIR="$CACHE_ROOT/$KAFKA_VERSION/libs"
+LIBS_STAMP="$LIBS_DIR/.complete"
+
+KAFKA_HOME_DIR="${DUBAN_KAFKA_HOME:-/tmp/duban-kafka}"
+DATA_DIR="$KAFKA_HOME_DIR/data"
+PROPS_FILE="$KAFKA_HOME_DIR/server.properties"
+LOG4J_FILE="$KAFKA_HOME_DIR/log4j2.xml"
+LOG_FILE="$KAFKA_HOME_DIR/kafka.out"
+PID_FILE="$KAFKA_HOME_DIR/kafka.pid"
+BROKERS_FILE="$KAFKA_HOME_DIR/brokers"
+CLUSTER_ID_FILE="$KAFKA_HOME_DIR/cluster.id"
+
+PORT="${KAFKA_PORT:-9092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+HOST=127.0.0.1 # not "localhost": Node may resolve it to ::1 first
+START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
+STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m -Xms512m}"
+
+log() { printf 'kafka.sh: %s\n' "$*" >&2; }
+die() {
+  log "error: $*"
+  exit 1
+}
+
+java_bin() {
+  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
+    printf '%s\n' "$JAVA_HOME/bin/java"
+  elif command -v java >/dev/null 2>&1; then
+    command -v java
+  else
+    die "java not found (Java 17+ required; set JAVA_HOME or put java on PATH)"
+  fi
+}
+
+check_java() {
+  local java ver major
+  java="$(java_bin)"
+  ver="$("$java" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')"
+  major="${ver%%.*}"
+  [[ "$major" == 1 ]] && major="$(cut -d. -f2 <<<"$ver")"
+  [[ "$major" =~ ^[0-9]+$ ]] || die "cannot parse the Java version from '$java -version'"
+  ((major >= 17)) || die "Kafka $KAFKA_VERSION needs Java 17+, found $ver ($java)"
+}
+
+pom_hash() { sha256sum "$POM" | cut -c1-64; }
+
+# The cache is complete when the stamp exists, was written for this pom + versions, and every
+# jar it lists is still there.
+libs_complete() {
+  [[ -f "$LIBS_STAMP" ]] || return 1
+  local want have jar
+  want="$(pom_hash) kafka=$KAFKA_VERSION log4j=$LOG4J_VERSION"
+  have="$(head -n1 "$LIBS_STAMP")"
+  [[ "$have" == "$want" ]] || return 1
+  while IFS= read -r jar; do
+    [[ -n "$jar" ]] || continue
+    [[ -f "$LIBS_DIR/$jar" ]] || return 1
+  done < <(tail -n +2 "$LIBS_STAMP")
+  return 0
+}
+
+cmd_jars() {
+  if libs_complete; then
+    log "broker classpath for Kafka $KAFKA_VERSION already cached in $LIBS_DIR"
+    return 0
+  fi
+  command -v mvn >/dev/null 2>&1 || die "mvn not found (Maven is needed once to fetch the Kafka jars)"
+  check_java
+  log "resolving Kafka $KAFKA_VERSION broker jars with Maven into $LIBS_DIR ..."
+  mkdir -p "$(dirname "$LIBS_DIR")"
+  local tmp
+  tmp="$(mktemp -d "$(dirname "$LIBS_DIR")/libs.tmp.XXXXXX")"
+  # Maven's output (only errors with -q, plus stray ANSI resets) is shown only on failure.
+  if ! mvn -q -B -f "$POM" \
+    -Dkafka.version="$KAFKA_VERSION" -Dlog4j.version="$LOG4J_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >"$tmp.mvn.log" 2>&1; then
+    cat "$tmp.mvn.log" >&2
+    rm -rf "$tmp" "$tmp.mvn.log"
+    rmdir "$(dirname "$LIBS_DIR")" 2>/dev/null || true
+    die "Maven could not resolve org.apache.kafka:kafka_2.13:$KAFKA_VERSION (see above)"
+  fi
+  rm -f "$tmp.mvn.log"
+  # Guard against a silent broker: SLF4J 1.7 binds nothing when slf4j 2.x sneaks in.
+  if compgen -G "$tmp/slf4j-api-2.*.jar" >/dev/null || compgen -G "$tmp/log4j-slf4j2-impl-*.jar" >/dev/null; then
+    rm -rf "$tmp"
+    die "slf4j 2.x / log4j-slf4j2-impl on the classpath: the broker would log nothing; fix pom.xml"
+  fi
+  compgen -G "$tmp/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null || {
+    rm -rf "$tmp"
+    die "kafka_2.13-$KAFKA_VERSION.jar missing after resolution"
+  }
+  {
+    printf '%s kafka=%s log4j=%s\n' "$(pom_hash)" "$KAFKA_VERSION" "$LOG4J_VERSION"
+    (cd "$tmp" && ls -1 -- *.jar)
+  } >"$tmp/.complete"
+  rm -rf "$LIBS_DIR"
+  mv "$tmp" "$LIBS_DIR"
+  log "cached $(($(wc -l <"$LIBS_STAMP") - 1)) jars ($(du -sh "$LIBS_DIR" | cut -f1)) in $LIBS_DIR"
+}
+
+# Prints the pid if the pid file names a live Kafka broker process, else fails.
+running_pid() {
+  [[ -f "$PID_FILE" ]] || return 1
+  local pid
+  pid="$(tr -dc '0-9' <"$PID_FILE")"
+  [[ -n "$pid" ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  # Guard against pid reuse: the process must be our broker.
+  if [[ -r "/proc/$pid/cmdline" ]]; then
+    grep -qa 'kafka\.Kafka' "/proc/$pid/cmdline" || return 1
+  fi
+  printf '%s\n' "$pid"
+}
+
+port_in_use() {
+  # bash's /dev/tcp: succeeds when something accepts on 127.0.0.1:$1
+  (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
+}
+
+new_cluster_id() {
+  # 16 random bytes, base64url without padding, not starting with '-' (StorageTool rejects it).
+  local id
+  while :; do
+    id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    [[ "$id" != -* ]] && break
+  done
+  printf '%s\n' "$id"
+}
+
+write_config() {
+  cat >"$PROPS_FILE" <<EOF
+# Written by infra/kafka/kafka.sh: single-node KRaft broker for development and tests.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$HOST:$CONTROLLER_PORT
+listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$PORT
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$DATA_DIR
+num.partitions=6
+auto.create.topics.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.segment.bytes=1073741824
+EOF
+  if [[ -n "${KAFKA_EXTRA_PROPERTIES:-}" ]]; then
+    printf '# KAFKA_EXTRA_PROPERTIES\n%s\n' "$KAFKA_EXTRA_PROPERTIES" >>"$PROPS_FILE"
+  fi
+
+  cat >"$LOG4J_FILE" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- Written by infra/kafka/kafka.sh. Everything goes to stdout, which kafka.sh sends to kafka.out. -->
+<Configuration status="WARN">
+  <Appenders>
+    <Console name="STDOUT" target="SYSTEM_OUT">
+      <PatternLayout pattern="[%d] %p %m (%c)%n"/>
+    </Console>
+  </Appenders>
+  <Loggers>
+    <Root level="INFO"><AppenderRef ref="STDOUT"/></Root>
+    <Logger name="kafka.request.logger" level="WARN"/>
+    <Logger name="kafka.authorizer.logger" level="WARN"/>
+    <Logger name="org.apache.kafka.clients" level="WARN"/>
+    <Logger name="org.apache.kafka.common.utils.AppInfoParser" level="WARN"/>
+  </Loggers>
+</Configuration>
+EOF
+}
+
+print_brokers() { printf 'KAFKA_BROKERS=%s\n' "$(cat "$BROKERS_FILE" 2>/dev/null || echo "$HOST:$PORT")"; }
+
+cmd_start() {
+  local pid
+  if pid="$(running_pid)"; then
+    log "already running (pid $pid, $PID_FILE)"
+    print_brokers
+    return 0
+  fi
+  rm -f "$PID_FILE"
+
+  cmd_jars
+  check_java
+  local java
+  java="$(java_bin)"
+
+  for p in "$PORT" "$CONTROLLER_PORT"; do
+    if port_in_use "$p"; then
+      die "port $HOST:$p is already in use by another process (set KAFKA_PORT / KAFKA_CONTROLLER_PORT)"
+    fi
+  done
+
+  mkdir -p "$KAFKA_HOME_DIR"
+  local cluster_id
+  if [[ "${KAFKA_KEEP_DATA:-0}" == 1 && -f "$CLUSTER_ID_FILE" && -d "$DATA_DIR" ]]; then
+    cluster_id="$(cat "$CLUSTER_ID_FILE")"
+    log "KAFKA_KEEP_DATA=1: reusing $DATA_DIR (cluster $cluster_id)"
+  else
+    rm -rf "$DATA_DIR"
+    cluster_id="$(new_cluster_id)"
+    printf '%s\n' "$cluster_id" >"$CLUSTER_ID_FILE"
+  fi
+  mkdir -p "$DATA_DIR"
+  write_config
+
+  local -a jvm=(-cp "$LIBS_DIR/*" "-Dlog4j2.configurationFile=$LOG4J_FILE" "-Dkafka.logs.dir=$KAFKA_HOME_DIR/logs")
+  # StorageTool format; --ignore-formatted keeps an already formatted dir (KAFKA_KEEP_DATA=1).
+  if ! "$java" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "${jvm[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$PROPS_FILE" \
+    --ignore-formatted >"$KAFKA_HOME_DIR/format.out" 2>&1; then
+    cat "$KAFKA_HOME_DIR/format.out" >&2
+    die "formatting $DATA_DIR failed"
+  fi
+
+  : >"$LOG_FILE"
+  local t0=$SECONDS
+  # shellcheck disable=SC2086 # HEAP_OPTS is a list of JVM flags
+  nohup "$java" $HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+    "${jvm[@]}" kafka.Kafka "$PROPS_FILE" </dev/null >>"$LOG_FILE" 2>&1 &
+  pid=$!
+  printf '%s\n' "$pid" >"$PID_FILE"
+  printf '%s:%s\n' "$HOST" "$PORT" >"$BROKERS_FILE"
+
+  log "starting Kafka $KAFKA_VERSION (pid $pid), log: $LOG_FILE"
+  while :; do
+    if grep -q 'Kafka Server started' "$LOG_FILE" 2>/dev/null; then
+      break
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      log "broker exited before it was ready; last lines of $LOG_FILE:"
+      tail -n 60 "$LOG_FILE" >&2 || true
+      rm -f "$PID_FILE"
+      exit 1
+    fi
+    if ((SECONDS - t0 >= START_TIMEOUT)); then
+      log "broker not ready after ${START_TIMEOUT}s; last lines of $LOG_FILE:"
+      tail -n 60 "$LOG_FILE" >&2 || true
+      stop_pid "$pid"
+      rm -f "$PID_FILE"
+      exit 1
+    fi
+    sleep 0.2
+  done
+  log "Kafka $KAFKA_VERSION ready on $HOST:$PORT after $((SECONDS - t0))s (pid $pid)"
+  print_brokers
+}
+
+stop_pid() {
+  local pid="$1" waited=0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((waited >= STOP_TIMEOUT * 5)); then
+      log "still alive after ${STOP_TIMEOUT}s: SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.2
+    waited=$((waited + 1))
+  done
+  # Reap it if it is our child (start timed out); otherwise wait until it is gone.
+  wait "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+}
+
+cmd_stop() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    log "not running"
+    rm -f "$PID_FILE"
+    return 0
+  fi
+  log "stopping pid $pid ..."
+  stop_pid "$pid"
+  rm -f "$PID_FILE"
+  log "stopped"
+}
+
+cmd_status() {
+  local pid
+  if pid="$(running_pid)"; then
+    log "running (pid $pid, Kafka $KAFKA_VERSION, home $KAFKA_HOME_DIR)"
+    print_brokers
+    return 0
+  fi
+  log "not running"
+  return 3
+}
+
+cmd_logs() {
+  [[ -f "$LOG_FILE" ]] || die "no log yet ($LOG_FILE)"
+  if [[ "${1:-}" == -f ]]; then
+    exec tail -n "${KAFKA_LOG_LINES:-200}" -F "$LOG_FILE"
+  fi
+  tail -n "${KAFKA_LOG_LINES:-200}" "$LOG_FILE"
+}
+
+cmd_env() {
+  cat <<EOF
+DUBAN_KAFKA_VERSION=$KAFKA_VERSION
+DUBAN_KAFKA_LOG4J_VERSION=$LOG4J_VERSION
+DUBAN_KAFKA_CACHE=$CACHE_ROOT
+libs=$LIBS_DIR
+DUBAN_KAFKA_HOME=$KAFKA_HOME_DIR
+KAFKA_PORT=$PORT
+KAFKA_CONTROLLER_PORT=$CONTROLLER_PORT
+KAFKA_KEEP_DATA=${KAFKA_KEEP_DATA:-0}
+KAFKA_START_TIMEOUT=$START_TIMEOUT
+KAFKA_STOP_TIMEOUT=$STOP_TIMEOUT
+KAFKA_HEAP_OPTS=$HEAP_OPTS
+EOF
+}
+
+usage() {
+  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+}
+
+case "${1:-}" in
+  jars) cmd_jars ;;
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  restart)
+    cmd_stop
+    cmd_start
+    ;;
+  status) cmd_status ;;
+  logs)
+    shift
+    cmd_logs "$@"
+    ;;
+  env) cmd_env ;;
+  -h | --help | help)
+    usage
+    ;;
+  *)
+    usage
+    exit 2
+    ;;
+esac

@@ -1,0 +1,137 @@
+import type { Logger } from '@duban/kit';
+import { TOPICS, decodeMessage } from '@duban/events';
+import type { DubanEvent } from '@duban/events';
+import type { PrismaClient, TransactionClient } from '@duban/db';
+import type { EventLog, LogMessage, Subscription } from './eventLog';
+
+/**
+ * An event that can never be applied (a forged source, a transition the item does not allow): it goes
+ * to dead letters at once with its reason, without retries.
+ */
+export class RejectedEvent extends Error {
+  override readonly name = 'RejectedEvent';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface EventHandler {
+  /** Stable name; with the host it forms the consumer group and the inbox key. */
+  readonly name: string;
+  readonly topics: readonly string[];
+  /** Cheap pre-filter: events this host has nothing to do with skip the transaction entirely. */
+  accepts(event: DubanEvent): boolean;
+  /** Applies one event inside the transaction that records it in the inbox. */
+  handle(event: DubanEvent, tx: TransactionClient): Promise<void>;
+}
+
+export interface DeadLetter {
+  group: string;
+  reason: string;
+  code: string;
+  topic: string;
+  partition: number;
+  position: string;
+  key: string | null;
+  value: string | null;
+  at: string;
+}
+
+/** Points where a test can kill the process to prove that nothing is lost or applied twice. */
+export interface Failpoints {
+  /** Called after a message's effects committed and before the log commits its position. */
+  afterEffects?(event: DubanEvent): void;
+}
+
+/** Counters for metrics and tests: how many events were applied, skipped as duplicates, dead-lettered. */
+export interface ConsumerObserver {
+  applied?(event: DubanEvent): void;
+  duplicate?(event: DubanEvent): void;
+  deadLettered?(letter: DeadLetter): void;
+}
+
+export interface ConsumerOptions {
+  log: EventLog;
+  prisma: PrismaClient;
+  handler: EventHandler;
+  /** Consumer group (and inbox key): one per (handler, host), e.g. `tasks@county`. */
+  groupId: string;
+  logger: Logger;
+  retry?: { attempts?: number; baseMs?: number; maxMs?: number };
+  failpoints?: Failpoints;
+  observer?: ConsumerObserver;
+}
+
+/**
+ * Runs a handler over the log: decode and validate, de-duplicate through the inbox in the effects'
+ * own transaction, retry handler failures with back-off, and dead-letter what cannot be applied,
+ * so one bad message never blocks the ones behind it.
+ */
+export async function startConsumer(options: ConsumerOptions): Promise<Subscription> {
+  const { log, prisma, handler, groupId, logger } = options;
+  const attempts = options.retry?.attempts ?? 5;
+  const baseMs = options.retry?.baseMs ?? 100;
+  const maxMs = options.retry?.maxMs ?? 5000;
+
+  const deadLetter = async (message: LogMessage, code: string, reason: string) => {
+    const letter: DeadLetter = {
+      group: groupId,
+      code,
+      reason,
+      topic: message.topic,
+      partition: message.partition,
+      position: message.position,
+      key: message.key,
+      value: message.value,
+      at: new Date().toISOString(),
+    };
+    logger.warn({ group: groupId, code, reason, topic: message.topic, position: message.position }, 'dead-lettered');
+    await log.append([{ topic: TOPICS.deadLetters, key: message.key, value: JSON.stringify(letter) }]);
+    options.observer?.deadLettered?.(letter);
+  };
+
+  const apply = async (event: DubanEvent): Promise<boolean> =>
+    prisma.$transaction(async (tx) => {
+      const inserted = await tx.$executeRaw`
+        INSERT INTO inbox_entry (consumer, event_id) VALUES (${groupId}, ${event.id}::uuid)
+        ON CONFLICT DO NOTHING`;
+      if (inserted === 0) return false; // applied before: a redelivery after a crash or a republished batch
+      await handler.handle(event, tx);
+      return true;
+    });
+
+  return log.subscribe({
+    groupId,
+    topics: handler.topics,
+    onMessage: async (message) => {
+      const decoded = decodeMessage(message.value);
+      if (!decoded.ok) return deadLetter(message, 'event.invalid', decoded.reason);
+      const event = decoded.event;
+      if (!handler.accepts(event)) return;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const fresh = await apply(event);
+          if (fresh) options.observer?.applied?.(event);
+          else options.observer?.duplicate?.(event);
+          break;
+        } catch (error) {
+          if (error instanceof RejectedEvent) return deadLetter(message, error.code, error.message);
+          if (attempt >= attempts) {
+            return deadLetter(
+              message,
+              'handler.failed',
+              `handler failed ${attempts} times: ${(error as Error).message ?? String(error)}`,
+            );
+          }
+          const delay = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+          logger.warn({ err: error, group: groupId, event: event.id, attempt, delay }, 'handler failed; retrying');
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+      options.failpoints?.afterEffects?.(event);
+    },
+  });
+}

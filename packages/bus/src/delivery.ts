@@ -1,0 +1,93 @@
+import type pg from 'pg';
+import type { Logger } from '@duban/kit';
+import { ALL_TOPICS } from '@duban/events';
+import type { PrismaClient } from '@duban/db';
+import { startConsumer } from './consumer';
+import type { EventHandler, Failpoints } from './consumer';
+import { EmbeddedEventLog } from './embeddedLog';
+import type { EventLog, Subscription } from './eventLog';
+import { KafkaEventLog } from './kafkaLog';
+import { OutboxRelay } from './outbox';
+
+export interface TransportConfig {
+  /** Kafka brokers; none means the embedded log in the node's own PostgreSQL. */
+  kafkaBrokers?: string[] | undefined;
+  kafkaTopicPrefix?: string | undefined;
+  kafkaClientId: string;
+}
+
+export function createEventLog(config: TransportConfig, db: { pool: pg.Pool; url: string }, logger: Logger): EventLog {
+  if (config.kafkaBrokers && config.kafkaBrokers.length > 0) {
+    return new KafkaEventLog({
+      brokers: config.kafkaBrokers,
+      clientId: config.kafkaClientId,
+      logger,
+      ...(config.kafkaTopicPrefix ? { topicPrefix: config.kafkaTopicPrefix } : {}),
+    });
+  }
+  return new EmbeddedEventLog({ pool: db.pool, url: db.url, logger });
+}
+
+export interface DeliveryOptions {
+  log: EventLog;
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  url: string;
+  handlers: readonly EventHandler[];
+  /** Who consumes: a node id in the distributed mode, `embedded` for the all-in-one host. */
+  hostId: string;
+  logger: Logger;
+  failpoints?: Failpoints;
+}
+
+export interface Delivery {
+  relay: OutboxRelay;
+  subscriptions: Subscription[];
+  /** Resolves once everything committed so far has been handed to the log. */
+  flushed(): Promise<void>;
+  healthy(): boolean;
+  close(): Promise<void>;
+}
+
+/** Starts a process's side of delivery: the outbox relay and one consumer group per handler. */
+export async function startDelivery(options: DeliveryOptions): Promise<Delivery> {
+  const { log, logger } = options;
+  await log.ensureTopics(ALL_TOPICS);
+  const relay = new OutboxRelay({ pool: options.pool, url: options.url, log, logger: logger.child({ component: 'relay' }) });
+  await relay.start();
+  const subscriptions: Subscription[] = [];
+  try {
+    for (const handler of options.handlers) {
+      subscriptions.push(
+        await startConsumer({
+          log,
+          prisma: options.prisma,
+          handler,
+          groupId: `${handler.name}@${options.hostId}`,
+          logger: logger.child({ consumer: handler.name }),
+          ...(options.failpoints ? { failpoints: options.failpoints } : {}),
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.allSettled(subscriptions.map((s) => s.stop()));
+    await relay.stop();
+    throw error;
+  }
+  let failed = false;
+  for (const s of subscriptions) {
+    s.stopped.catch(() => {
+      failed = true;
+    });
+  }
+  return {
+    relay,
+    subscriptions,
+    flushed: () => relay.idle(),
+    healthy: () => !failed && relay.healthy,
+    close: async () => {
+      await Promise.allSettled(subscriptions.map((s) => s.stop()));
+      await relay.stop();
+    },
+  };
+}

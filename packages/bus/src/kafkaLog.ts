@@ -1,0 +1,236 @@
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import type { Admin, Consumer, KafkaConfig, Producer, SASLOptions } from 'kafkajs';
+import type { Logger } from '@duban/kit';
+import type { AppendRecord, EventLog, SubscribeOptions, Subscription } from './eventLog';
+
+export interface KafkaLogOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  /** Prepended to every topic name: tests get fresh topics, a county can share a cluster. */
+  topicPrefix?: string;
+  partitions?: number;
+  replicationFactor?: number;
+  sasl?: SASLOptions;
+  ssl?: boolean;
+  /** How long a connection attempt may take before the broker counts as unreachable. */
+  connectionTimeoutMs?: number;
+}
+
+/**
+ * The Kafka transport. Topics by domain keyed by subject (one item's events stay in one partition);
+ * an idempotent producer with one request in flight so a retry can neither duplicate nor reorder;
+ * manual offset commits after the consumer's effects are committed (at-least-once delivery,
+ * exactly-once effects through the inbox).
+ */
+export class KafkaEventLog implements EventLog {
+  readonly transport = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private producer: Producer | undefined;
+  private producing: Promise<Producer> | undefined;
+  private readonly subscriptions = new Set<KafkaSubscription>();
+  private readonly prefix: string;
+
+  constructor(private readonly options: KafkaLogOptions) {
+    this.prefix = options.topicPrefix ?? '';
+    const logger = options.logger.child({ component: 'kafkajs' });
+    const config: KafkaConfig = {
+      clientId: options.clientId,
+      brokers: options.brokers,
+      connectionTimeout: options.connectionTimeoutMs ?? 3000,
+      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
+      logLevel: logLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log }) => {
+          const { message, ...extra } = log;
+          if (level <= logLevel.ERROR) logger.error(extra, message);
+          else if (level === logLevel.WARN) logger.warn(extra, message);
+          else logger.debug(extra, message);
+        },
+      ...(options.sasl ? { sasl: options.sasl } : {}),
+      ...(options.ssl ? { ssl: true } : {}),
+    };
+    this.kafka = new Kafka(config);
+  }
+
+  physical(topic: string): string {
+    return `${this.prefix}${topic}`;
+  }
+
+  logical(topic: string): string {
+    return topic.startsWith(this.prefix) ? topic.slice(this.prefix.length) : topic;
+  }
+
+  async ensureTopics(topics: readonly string[]): Promise<void> {
+    const admin: Admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.map((t) => this.physical(t)).filter((t) => !existing.has(t));
+      if (missing.length === 0) return;
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: this.options.partitions ?? 6,
+          replicationFactor: this.options.replicationFactor ?? 1,
+        })),
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private getProducer(): Promise<Producer> {
+    if (this.producer) return Promise.resolve(this.producer);
+    this.producing ??= (async () => {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      try {
+        await producer.connect();
+      } catch (error) {
+        await producer.disconnect().catch(() => undefined);
+        throw error;
+      }
+      this.producer = producer;
+      return producer;
+    })().finally(() => {
+      this.producing = undefined;
+    });
+    return this.producing;
+  }
+
+  async append(records: readonly AppendRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const producer = await this.getProducer();
+    const byTopic = new Map<string, { key: string | null; value: string }[]>();
+    for (const r of records) {
+      const topic = this.physical(r.topic);
+      const list = byTopic.get(topic) ?? [];
+      list.push({ key: r.key, value: r.value });
+      byTopic.set(topic, list);
+    }
+    try {
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (error) {
+      // A producer that lost its broker can stay wedged; the next append starts a fresh one.
+      this.producer = undefined;
+      await producer.disconnect().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 100,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    const subscription = new KafkaSubscription(consumer, options, this);
+    this.subscriptions.add(subscription);
+    void subscription.stopped.finally(() => this.subscriptions.delete(subscription)).catch(() => undefined);
+    await subscription.start();
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.subscriptions].map((s) => s.stop()));
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
+  }
+}
+
+class KafkaSubscription implements Subscription {
+  readonly groupId: string;
+  readonly stopped: Promise<void>;
+  private resolveStopped!: () => void;
+  private rejectStopped!: (error: unknown) => void;
+  private settled = false;
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly options: SubscribeOptions,
+    private readonly log: KafkaEventLog,
+  ) {
+    this.groupId = options.groupId;
+    this.stopped = new Promise<void>((resolve, reject) => {
+      this.resolveStopped = resolve;
+      this.rejectStopped = reject;
+    });
+    this.stopped.catch(() => undefined);
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics.map((t) => this.log.physical(t)), fromBeginning: true });
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) this.fail(event.payload.error);
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        let last: string | undefined;
+        try {
+          for (const message of batch.messages) {
+            if (!isRunning() || isStale()) break;
+            await this.options.onMessage({
+              topic: this.log.logical(batch.topic),
+              partition: batch.partition,
+              position: message.offset,
+              key: message.key?.toString('utf8') ?? null,
+              value: message.value?.toString('utf8') ?? null,
+            });
+            resolveOffset(message.offset);
+            last = message.offset;
+            await heartbeat();
+          }
+        } catch (error) {
+          // Stop the member without committing past the failed message: it will be delivered again.
+          await this.commit(batch.topic, batch.partition, last);
+          this.fail(error);
+          throw error;
+        }
+        await this.commit(batch.topic, batch.partition, last);
+      },
+    });
+  }
+
+  private async commit(topic: string, partition: number, offset: string | undefined): Promise<void> {
+    if (offset === undefined) return;
+    await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(offset) + 1n).toString() }]);
+  }
+
+  private fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    // Leave the group in the background; the consumer must not be awaited from inside its own batch.
+    setImmediate(() => {
+      this.consumer.disconnect().then(
+        () => this.rejectStopped(error),
+        () => this.rejectStopped(error),
+      );
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.settled) {
+      this.settled = true;
+      await this.consumer.disconnect().catch(() => undefined);
+      this.resolveStopped();
+    }
+    await this.stopped.catch(() => undefined);
+  }
+}

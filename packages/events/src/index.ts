@@ -1,0 +1,5 @@
+export * from './ids';
+export * from './envelope';
+export * from './catalogue';
+export * from './codec';
+export * from './jsonSchema';

@@ -1,0 +1,35 @@
+import { AppError } from './errors';
+
+/**
+ * The nodes one process serves: all 113 in the embedded default, one in the distributed mode.
+ * Every route is under /nodes/:nodeId and refuses a node this process does not host.
+ */
+export class HostedNodes {
+  private readonly ids: ReadonlySet<string>;
+  constructor(ids: Iterable<string>) {
+    this.ids = new Set(ids);
+    if (this.ids.size === 0) throw new Error('a process must host at least one node');
+  }
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+  list(): string[] {
+    return [...this.ids];
+  }
+  get size(): number {
+    return this.ids.size;
+  }
+  /** The consumer host id: the node itself when one is hosted, else `embedded`. */
+  get hostId(): string {
+    return this.ids.size === 1 ? [...this.ids][0]! : 'embedded';
+  }
+  require(id: string): string {
+    if (!this.ids.has(id)) throw new AppError('not_found', 'node.not_hosted', `node ${id} is not served here`);
+    return id;
+  }
+}
+
+/** The year an instant falls in, in China Standard Time (UTC+8, no daylight saving). */
+export function chinaYear(at: Date): number {
+  return new Date(at.getTime() + 8 * 3600_000).getUTCFullYear();
+}

@@ -1,0 +1,140 @@
+import Fastify from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyError,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { AppError, httpStatusOf } from './errors';
+import type { FieldIssue } from './errors';
+
+export type HttpApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface ErrorBody {
+  error: { code: string; message: string; issues?: FieldIssue[] };
+}
+
+export interface HttpAppOptions {
+  logger: Logger;
+  title: string;
+  version?: string;
+  description?: string;
+  /** Checked by /readyz: e.g. the database answers and consumers run. */
+  readiness?: () => Promise<Record<string, boolean>>;
+  bodyLimit?: number;
+}
+
+/**
+ * The one Fastify factory every service and the host use: zod validation, one error mapping,
+ * OpenAPI at /docs, /healthz and /readyz. It never listens; main.ts does.
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    disableRequestLogging: process.env.LOG_REQUESTS !== '1',
+  }).withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body } = toErrorResponse(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({
+      error: { code: 'route.not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
+    } satisfies ErrorBody),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: options.title, version: options.version ?? '0.1.0', description: options.description ?? '' },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const checks = options.readiness ? await options.readiness().catch(() => ({ readiness: false })) : {};
+    const ready = Object.values(checks).every(Boolean);
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+  });
+
+  return app;
+}
+
+/** The single place where errors become HTTP responses. 5xx bodies never carry internals. */
+export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof AppError) {
+    const status = httpStatusOf(error.kind);
+    if (status >= 500) return internal(status);
+    return {
+      status,
+      body: {
+        error: { code: error.code, message: error.message, ...(error.details.issues ? { issues: error.details.issues } : {}) },
+      },
+    };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = (error as unknown as { validationContext?: string }).validationContext ?? 'body';
+    const issues = error.validation.map((v) => ({
+      path: [where, ...String(v.instancePath).split('/').filter(Boolean)].join('.'),
+      message: v.message ?? 'invalid',
+    }));
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: 'request.invalid',
+          message: issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+          issues,
+        },
+      },
+    };
+  }
+  const fastifyError = error as FastifyError;
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return {
+      status: fastifyError.statusCode,
+      body: {
+        error: {
+          code: `request.${(fastifyError.code ?? 'invalid').toLowerCase().replace(/^fst_err_/, '')}`,
+          message: fastifyError.message,
+        },
+      },
+    };
+  }
+  return internal(500);
+}
+
+function internal(status: number): { status: number; body: ErrorBody } {
+  return {
+    status,
+    body: {
+      error: status === 503
+        ? { code: 'service.unavailable', message: 'the service is not available right now; try again shortly' }
+        : { code: 'internal', message: 'internal error; it has been logged' },
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { BrokerList, LogLevel, Port } from '@duban/kit';
+
+const NodeList = z
+  .string()
+  .transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'each node id is a lower-case slug')).min(1));
+
+/** What every duban process reads from its environment (each service adds its own keys). */
+export const NodeProcessConfig = z.object({
+  /** PostgreSQL of this node; absent: an embedded PostgreSQL under DUBAN_DATA_DIR. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DUBAN_DATA_DIR: z.string().min(1).default('.duban'),
+  /** The nodes this process serves; absent: the whole demo county (113 nodes). */
+  DUBAN_NODES: NodeList.optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: Port.default(3000),
+  /** Kafka brokers; absent: the embedded log in this node's PostgreSQL. */
+  KAFKA_BROKERS: BrokerList.optional(),
+  /**
+   * Where the embedded log lives when several node processes share one (no Kafka): default, the
+   * node's own database.
+   */
+  EVENT_LOG_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).optional(),
+  LOG_LEVEL: LogLevel,
+});
+export type NodeProcessConfig = z.infer<typeof NodeProcessConfig>;

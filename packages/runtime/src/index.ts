@@ -1,0 +1,3 @@
+export * from './config';
+export * from './process';
+export * from './main';

@@ -1,0 +1,147 @@
+import { join, resolve } from 'node:path';
+import type pg from 'pg';
+import { createEventLog, startDelivery } from '@duban/bus';
+import type { Delivery, EventHandler, EventLog, Failpoints } from '@duban/bus';
+import { createPool, createPrisma, migrate, resolveDatabase } from '@duban/db';
+import type { PrismaClient } from '@duban/db';
+import { HostedNodes, createHttpApp, createLogger, systemClock } from '@duban/kit';
+import type { Clock, HttpApp, Logger } from '@duban/kit';
+import { demoCounty, demoHostedNodeIds } from '@duban/org';
+import type { OrgTree } from '@duban/org';
+import type { NodeProcessConfig } from './config';
+
+/** What every service of a process shares. */
+export interface NodeContext {
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  url: string;
+  org: OrgTree;
+  hosted: HostedNodes;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface Background {
+  stop(): Promise<void>;
+  healthy?(): boolean;
+}
+
+/** A service as a process mounts it: its routes, its consumers and any background loop. */
+export interface ServiceModule {
+  readonly name: string;
+  register(app: HttpApp, ctx: NodeContext): void;
+  handlers(ctx: NodeContext): EventHandler[];
+  start?(ctx: NodeContext): Background;
+}
+
+export interface StartNodeOptions {
+  config: NodeProcessConfig;
+  services: readonly ServiceModule[];
+  title: string;
+  clock?: Clock;
+  org?: OrgTree;
+  logger?: Logger;
+  failpoints?: Failpoints;
+  /** Base directory for DUBAN_DATA_DIR when it is relative (default: the working directory). */
+  cwd?: string;
+}
+
+export interface RunningNode {
+  app: HttpApp;
+  ctx: NodeContext;
+  log: EventLog;
+  delivery: Delivery;
+  /** true when this process started its own embedded PostgreSQL. */
+  embeddedDatabase: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Wires one process: database (given or embedded) and its migrations, the event log (Kafka or
+ * embedded), every service's routes, consumers and loops. It does not listen: main.ts does.
+ */
+export async function startNodeProcess(options: StartNodeOptions): Promise<RunningNode> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const clock = options.clock ?? systemClock;
+  const org = options.org ?? demoCounty();
+  const hosted = new HostedNodes(config.DUBAN_NODES ?? demoHostedNodeIds(org));
+  for (const id of hosted.list()) {
+    if (!org.has(id)) throw new Error(`DUBAN_NODES names ${id}, which is not in the organisation tree`);
+  }
+
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) await fn().catch((error: unknown) => logger.error({ err: error }, 'close failed'));
+  };
+  try {
+    const dataDir = resolve(options.cwd ?? process.cwd(), config.DUBAN_DATA_DIR);
+    const database = await resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: join(dataDir, 'pg') });
+    closers.push(() => database.stop());
+    const migrated = await migrate(database.url);
+    logger.info({ embedded: database.embedded, ...migrated }, 'database ready');
+
+    const prisma = createPrisma(database.url);
+    closers.push(() => prisma.$disconnect());
+    const pool = createPool(database.url, { max: 10 });
+    closers.push(() => pool.end());
+
+    const ctx: NodeContext = { prisma, pool, url: database.url, org, hosted, clock, logger };
+    let logDb = { pool, url: database.url };
+    if (!config.KAFKA_BROKERS && config.EVENT_LOG_DATABASE_URL) {
+      await migrate(config.EVENT_LOG_DATABASE_URL);
+      const logPool = createPool(config.EVENT_LOG_DATABASE_URL, { max: 4 });
+      closers.push(() => logPool.end());
+      logDb = { pool: logPool, url: config.EVENT_LOG_DATABASE_URL };
+    }
+    const log = createEventLog(
+      { kafkaBrokers: config.KAFKA_BROKERS, kafkaTopicPrefix: config.KAFKA_TOPIC_PREFIX, kafkaClientId: `duban-${hosted.hostId}` },
+      logDb,
+      logger,
+    );
+    closers.push(() => log.close());
+
+    const background: Background[] = [];
+    let delivery: Delivery | undefined;
+    const app = await createHttpApp({
+      logger,
+      title: options.title,
+      description: `duban 督办 — nodes served here: ${hosted.size}; transport: ${log.transport}`,
+      readiness: async () => ({
+        database: await pool.query('SELECT 1').then(() => true, () => false),
+        delivery: delivery?.healthy() ?? false,
+        background: background.every((b) => b.healthy?.() ?? true),
+      }),
+    });
+    closers.push(() => app.close());
+    app.get('/nodes', { schema: { tags: ['nodes'], summary: 'The nodes this process serves' } }, async () => ({
+      transport: log.transport,
+      nodes: hosted.list().map((id) => org.get(id)),
+    }));
+    for (const service of options.services) service.register(app, ctx);
+    await app.ready();
+
+    delivery = await startDelivery({
+      log,
+      prisma,
+      pool,
+      url: database.url,
+      handlers: options.services.flatMap((s) => s.handlers(ctx)),
+      hostId: hosted.hostId,
+      logger,
+      ...(options.failpoints ? { failpoints: options.failpoints } : {}),
+    });
+    closers.push(() => delivery!.close());
+    for (const service of options.services) {
+      const started = service.start?.(ctx);
+      if (started) {
+        background.push(started);
+        closers.push(() => started.stop());
+      }
+    }
+    return { app, ctx, log, delivery, embeddedDatabase: database.embedded, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,37 @@
+import type { TestProject } from 'vitest/node';
+import { startKafkaServer } from './kafka';
+import { startPostgresServer } from './postgres';
+
+/**
+ * Starts (or finds) the servers the integration suites share, once per run. Each test then makes
+ * its own database and its own topics on them.
+ */
+export default async function setup(project: TestProject) {
+  const postgres = await startPostgresServer();
+  project.provide('postgresAdminUrl', postgres.adminUrl);
+  project.provide('postgresSource', postgres.source);
+  let stopKafka = async () => undefined as void;
+  if (process.env.DUBAN_SKIP_KAFKA === '1') {
+    project.provide('kafkaBrokers', '');
+    project.provide('kafkaSource', '');
+    project.provide('kafkaUnavailable', 'DUBAN_SKIP_KAFKA=1');
+  } else {
+    try {
+      const kafka = await startKafkaServer();
+      stopKafka = kafka.stop;
+      project.provide('kafkaBrokers', kafka.brokers.join(','));
+      project.provide('kafkaSource', kafka.source);
+      project.provide('kafkaUnavailable', '');
+      console.log(`[duban tests] PostgreSQL: ${postgres.source}; Kafka: ${kafka.source} at ${kafka.brokers.join(',')}`);
+    } catch (error) {
+      project.provide('kafkaBrokers', '');
+      project.provide('kafkaSource', '');
+      project.provide('kafkaUnavailable', (error as Error).message);
+      console.warn(`[duban tests] KAFKA UNAVAILABLE: ${(error as Error).message}`);
+    }
+  }
+  return async () => {
+    await stopKafka();
+    await postgres.stop();
+  };
+}

@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { dockerAvailable } from './docker';
+
+const run = promisify(execFile);
+const KAFKA_SCRIPT = fileURLToPath(new URL('../../../infra/kafka/kafka.sh', import.meta.url));
+
+export interface KafkaServer {
+  brokers: string[];
+  source: 'env' | 'testcontainers' | 'jar';
+  stop(): Promise<void>;
+}
+
+/**
+ * A real Kafka broker for tests, in this order: KAFKA_BROKERS from the environment; a
+ * testcontainers Kafka when Docker is reachable; else the broker from Apache Kafka's jars
+ * (infra/kafka/kafka.sh, Java 17 + Maven). Throws with the reason when none can be had.
+ */
+export async function startKafkaServer(): Promise<KafkaServer> {
+  const fromEnv = process.env.KAFKA_BROKERS;
+  if (fromEnv) {
+    return { brokers: fromEnv.split(',').map((b) => b.trim()).filter(Boolean), source: 'env', stop: async () => undefined };
+  }
+  if (await dockerAvailable()) {
+    const { KafkaContainer } = await import('@testcontainers/kafka');
+    const container = await new KafkaContainer('confluentinc/cp-kafka:8.0.0').withKraft().start();
+    return {
+      brokers: [`${container.getHost()}:${container.getMappedPort(9093)}`],
+      source: 'testcontainers',
+      stop: async () => void (await container.stop()),
+    };
+  }
+  const port = String(19_092 + (process.pid % 500) * 2);
+  const env = {
+    ...process.env,
+    KAFKA_PORT: port,
+    KAFKA_CONTROLLER_PORT: String(Number(port) + 1),
+    DUBAN_KAFKA_HOME: `/tmp/duban-kafka-test-${port}`,
+  };
+  try {
+    const { stdout } = await run('bash', [KAFKA_SCRIPT, 'start'], { env, timeout: 600_000 });
+    const line = stdout.split('\n').find((l) => l.startsWith('KAFKA_BROKERS='));
+    const brokers = (line?.slice('KAFKA_BROKERS='.length) ?? `127.0.0.1:${port}`).split(',');
+    return {
+      brokers,
+      source: 'jar',
+      stop: async () => void (await run('bash', [KAFKA_SCRIPT, 'stop'], { env, timeout: 60_000 })),
+    };
+  } catch (error) {
+    const e = error as { stderr?: string; message: string };
+    throw new Error(
+      `no Kafka broker: KAFKA_BROKERS is unset, Docker is unreachable, and the jar broker failed: ${e.stderr?.trim() || e.message}`,
+    );
+  }
+}
+
+/** A topic prefix no other test uses: fresh topics per test on a shared broker. */
+export function freshTopicPrefix(name: string): string {
+  return `test.${name.replace(/[^a-zA-Z0-9]+/g, '-')}.${randomBytes(4).toString('hex')}.`;
+}

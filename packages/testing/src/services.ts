@@ -1,0 +1,30 @@
+import { inject } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresAdminUrl: string;
+    postgresSource: string;
+    kafkaBrokers: string;
+    kafkaSource: string;
+    kafkaUnavailable: string;
+  }
+}
+
+/** The PostgreSQL server the global setup found or started. */
+export function testPostgres(): string {
+  return inject('postgresAdminUrl');
+}
+
+/**
+ * The Kafka brokers the global setup found or started. Without any, Kafka suites fail with the
+ * reason in CI (and wherever DUBAN_REQUIRE_KAFKA=1), and are skipped loudly elsewhere.
+ */
+export function testKafka(): { brokers: string[] } | { unavailable: string } {
+  const brokers = inject('kafkaBrokers');
+  if (brokers) return { brokers: brokers.split(',') };
+  return { unavailable: inject('kafkaUnavailable') || 'no Kafka broker' };
+}
+
+export function kafkaRequired(): boolean {
+  return process.env.CI === 'true' || process.env.DUBAN_REQUIRE_KAFKA === '1';
+}

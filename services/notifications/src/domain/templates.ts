@@ -1,0 +1,54 @@
+import type { DubanEvent } from '@duban/events';
+import { assertNever } from '@duban/kit/errors';
+
+export interface Rendered {
+  title: string;
+  body: string;
+}
+
+/** Formats an instant as Beijing time, the way the office writes it: 2026年12月31日 17:00. */
+export function formatChinaTime(iso: string): string {
+  const d = new Date(new Date(iso).getTime() + 8 * 3600_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+/** The inbox text of each event a node receives (zh-CN). `nameOf` turns node ids into names. */
+export function render(event: DubanEvent, nameOf: (id: string) => string): Rendered {
+  switch (event.type) {
+    case 'tasks.item.assigned':
+      return {
+        title: `督办通知：${event.data.title}`,
+        body: `${nameOf(event.data.assigner)}交办事项（${event.data.noticeNo}），请于${formatChinaTime(event.data.deadline)}前办结并报送办理结果。`,
+      };
+    case 'tasks.item.acknowledged':
+      return { title: '事项已签收', body: `${nameOf(event.data.assignee)}已签收督办事项。` };
+    case 'tasks.item.reported':
+      return { title: '收到办结报告', body: `${nameOf(event.data.assignee)}报送了办结报告，请审核。` };
+    case 'tasks.item.closed':
+      return { title: '事项已办结', body: `${nameOf(event.data.assigner)}审核通过，事项办结。` };
+    case 'reminders.item.chased':
+      return {
+        title: '催办通知',
+        body: `督办事项已超过办理期限（${formatChinaTime(event.data.deadline)}），请抓紧办理并立即报送办理结果。`,
+      };
+    case 'reminders.item.escalated':
+      return {
+        title: '督办升级',
+        body: `${nameOf(event.data.assignee)}承办的督办事项逾期未办结，催办后仍未报送办结报告，现提请${nameOf(event.data.escalatedTo)}督办。`,
+      };
+    case 'scoring.decision.recorded': {
+      const what = event.data.kind === 'commendation' ? '通报表扬' : '通报批评';
+      const by = event.data.body === 'committee' ? '督查工作委员会' : '督查工作委员会办公室';
+      const sign = event.data.points > 0 ? `+${event.data.points}` : String(event.data.points);
+      return { title: `${what}（${sign}分）`, body: `${by}对${nameOf(event.data.unit)}${what}：${event.data.reason}` };
+    }
+    case 'scoring.sanction.imposed':
+      return {
+        title: event.data.kind === 'admonishment' ? '诫勉谈话' : '取消评先资格',
+        body: event.data.reason,
+      };
+    default:
+      return assertNever(event, 'event');
+  }
+}

@@ -1,0 +1,5 @@
+import { main } from '@duban/runtime';
+import { remindersConfigFromEnv } from './config';
+import { remindersService } from './module';
+
+main('duban reminders', [remindersService(remindersConfigFromEnv())]);

@@ -1,0 +1,3 @@
+export * from './app';
+export * as scoringRules from './domain/rules';
+export * from './module';

@@ -1,0 +1,4 @@
+import { main } from '@duban/runtime';
+import { scoringService } from './module';
+
+main('duban scoring', [scoringService]);

@@ -1,0 +1,3 @@
+export * from './app';
+export * as itemDomain from './domain/item';
+export * from './module';

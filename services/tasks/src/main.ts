@@ -1,0 +1,4 @@
+import { main } from '@duban/runtime';
+import { tasksService } from './module';
+
+main('duban tasks', [tasksService]);

@@ -1,0 +1,8 @@
+import type { ServiceModule } from '@duban/runtime';
+import { itemsConsumer, registerTasks } from './app';
+
+export const tasksService: ServiceModule = {
+  name: 'tasks',
+  register: (app, ctx) => registerTasks(app, ctx),
+  handlers: (ctx) => [itemsConsumer(ctx)],
+};

@@ -1,0 +1,105 @@
+import { createLogger, VirtualClock } from '@duban/kit';
+import type { Logger } from '@duban/kit';
+import { startNodeProcess, NodeProcessConfig } from '@duban/runtime';
+import type { RunningNode } from '@duban/runtime';
+import { allServices } from '@duban/host';
+import { freshDatabase, freshTopicPrefix, testPostgres } from '@duban/testing';
+import type { FreshDatabase } from '@duban/db';
+
+export type Transport = { kind: 'kafka'; brokers: string[] } | { kind: 'embedded' };
+
+export interface NetworkNode {
+  id: string;
+  url: string;
+  running: RunningNode;
+  db: FreshDatabase;
+}
+
+/**
+ * A network of real node processes (in one test process): each node has its own database, its own
+ * HTTP server on a real port, its own consumers; they share only the event log, as deployed nodes do.
+ */
+export class TestNetwork {
+  readonly clock: VirtualClock;
+  readonly nodes = new Map<string, NetworkNode>();
+  private logDb: FreshDatabase | undefined;
+  private readonly prefix: string;
+  readonly logger: Logger;
+
+  constructor(
+    readonly transport: Transport,
+    readonly name: string,
+    start: string,
+  ) {
+    this.clock = new VirtualClock(start);
+    this.prefix = freshTopicPrefix(name);
+    this.logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name });
+  }
+
+  private async sharedLogUrl(): Promise<string | undefined> {
+    if (this.transport.kind === 'kafka') return undefined;
+    this.logDb ??= await freshDatabase(testPostgres(), `${this.name}_log`);
+    return this.logDb.url;
+  }
+
+  private config(nodeId: string, databaseUrl: string, logUrl: string | undefined) {
+    return NodeProcessConfig.parse({
+      DATABASE_URL: databaseUrl,
+      DUBAN_NODES: nodeId,
+      PORT: '0',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      ...(this.transport.kind === 'kafka'
+        ? { KAFKA_BROKERS: this.transport.brokers.join(','), KAFKA_TOPIC_PREFIX: this.prefix }
+        : { EVENT_LOG_DATABASE_URL: logUrl }),
+    });
+  }
+
+  /** Starts a node (or restarts it on its existing database). */
+  async start(nodeId: string, existing?: FreshDatabase): Promise<NetworkNode> {
+    const db = existing ?? (await freshDatabase(testPostgres(), `${this.name}_${nodeId}`));
+    const running = await startNodeProcess({
+      config: this.config(nodeId, db.url, await this.sharedLogUrl()),
+      services: allServices({ REMINDER_CHASE_AFTER_MINUTES: 0, REMINDER_ESCALATE_AFTER_MINUTES: 24 * 60, REMINDER_POLL_MS: 50 }),
+      title: `duban ${nodeId}`,
+      clock: this.clock,
+      logger: this.logger.child({ node: nodeId }),
+    });
+    const url = await running.app.listen({ host: '127.0.0.1', port: 0 });
+    const node = { id: nodeId, url, running, db };
+    this.nodes.set(nodeId, node);
+    return node;
+  }
+
+  /** Stops a node's process; its database stays for a restart. */
+  async stop(nodeId: string): Promise<FreshDatabase> {
+    const node = this.nodes.get(nodeId);
+    if (!node) throw new Error(`no node ${nodeId}`);
+    this.nodes.delete(nodeId);
+    await node.running.close();
+    return node.db;
+  }
+
+  async call<T = Record<string, unknown>>(
+    nodeId: string,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
+    const node = this.nodes.get(nodeId);
+    if (!node) throw new Error(`no node ${nodeId}`);
+    const response = await fetch(`${node.url}/nodes/${nodeId}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.nodes.keys()]) {
+      const db = await this.stop(id);
+      await db.drop().catch(() => undefined);
+    }
+    await this.logDb?.drop().catch(() => undefined);
+  }
+}

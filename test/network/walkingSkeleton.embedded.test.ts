@@ -1,0 +1,3 @@
+import { describeWalkingSkeleton } from './walkingSkeleton';
+
+describeWalkingSkeleton({ kind: 'embedded' }, true);
