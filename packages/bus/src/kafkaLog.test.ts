@@ -10,7 +10,8 @@ describeEventLogContract(
     name: 'kafka',
     unavailable: () => ('unavailable' in kafka ? kafka.unavailable : undefined),
     scope: (name) => freshTopicPrefix(name),
-    create: (_db, scope) => new KafkaEventLog({ brokers, clientId: 'contract', topicPrefix: scope, logger, partitions: 3 }),
+    create: (_db, scope) =>
+      new KafkaEventLog({ brokers, clientId: 'contract', topicPrefix: scope, logger, partitions: 3, sessionTimeoutMs: 6000 }),
     createVia: (_db, scope, port) =>
       new KafkaEventLog({ brokers: [`127.0.0.1:${port}`], clientId: 'contract-cut', topicPrefix: scope, logger, partitions: 3, connectionTimeoutMs: 1000 }),
     upstream: () => {

@@ -15,6 +15,11 @@ export interface KafkaLogOptions {
   ssl?: boolean;
   /** How long a connection attempt may take before the broker counts as unreachable. */
   connectionTimeoutMs?: number;
+  /**
+   * How long the group waits for a silent member before giving its partitions to another: the time a
+   * crashed consumer's work stays unassigned. The broker's minimum is 6 s.
+   */
+  sessionTimeoutMs?: number;
 }
 
 /**
@@ -132,7 +137,7 @@ export class KafkaEventLog implements EventLog {
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 100,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },

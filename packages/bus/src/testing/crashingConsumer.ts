@@ -28,6 +28,7 @@ const log: EventLog =
         brokers: env('CRASH_KAFKA_BROKERS').split(','),
         clientId: 'crashing-consumer',
         topicPrefix: env('CRASH_TOPIC_PREFIX'),
+        sessionTimeoutMs: 6000,
         logger,
       })
     : new EmbeddedEventLog({ pool, url, logger });
