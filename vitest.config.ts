@@ -34,6 +34,9 @@ const packageDirs = ['packages', 'services'].flatMap((parent) =>
 export default defineConfig({
   test: {
     globalSetup: ['packages/testing/src/globalSetup.ts'],
+    // CI reads the counts from a JSON report (VITEST_JSON) to print one plain closing line.
+    reporters: process.env.VITEST_JSON ? ['default', 'json'] : ['default'],
+    ...(process.env.VITEST_JSON ? { outputFile: { json: process.env.VITEST_JSON } } : {}),
     testTimeout: 60_000,
     hookTimeout: 180_000,
     // Two cores: integration files each start consumers and pools; too many at once only thrash.

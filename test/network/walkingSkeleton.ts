@@ -4,7 +4,10 @@ import { TestNetwork } from './harness';
 import type { Transport } from './harness';
 
 type Item = { id: string; status: string; assignee: string; noticeNo: string; deadline: string };
-type Inbox = { unread: number; messages: Array<{ type: string; title: string; body: string; subject: string }> };
+type Inbox = {
+  unread: number;
+  messages: Array<{ type: string; title: string; body: string; subject: string }>;
+};
 
 const HOUR = 3600_000;
 
@@ -13,7 +16,10 @@ const HOUR = 3600_000;
  * an escalation for a unit that ignores its item; a criticism, a second one and the sanction it
  * brings; each node's inbox; a node restarted keeps its ledger.
  */
-export function describeWalkingSkeleton(transport: Transport | { unavailable: string }, required: boolean): void {
+export function describeWalkingSkeleton(
+  transport: Transport | { unavailable: string },
+  required: boolean,
+): void {
   if ('unavailable' in transport) {
     if (!required) {
       console.warn(`\n[duban] SKIPPING the whole-network scenario on Kafka: ${transport.unavailable}\n`);
@@ -33,8 +39,8 @@ export function describeWalkingSkeleton(transport: Transport | { unavailable: st
   describe(`whole network on ${transport.kind}`, () => {
     // Monday 2 March 2026, 09:00 Beijing time.
     const net = new TestNetwork(transport, `net_${transport.kind}`, '2026-03-02T01:00:00Z');
-    const get = <T,>(node: string, path: string) => net.call<T>(node, 'GET', path);
-    const post = <T,>(node: string, path: string, body: unknown = {}) => net.call<T>(node, 'POST', path, body);
+    const get = <T>(node: string, path: string) => net.call<T>(node, 'GET', path);
+    const post = <T>(node: string, path: string, body: unknown = {}) => net.call<T>(node, 'POST', path, body);
     let ignoredItem: Item;
     let handledItem: Item;
 
@@ -70,26 +76,44 @@ export function describeWalkingSkeleton(transport: Transport | { unavailable: st
       expect(received).toMatchObject({ status: 'assigned', assignee: 'unit-001', noticeNo: '督〔2026〕1号' });
       const other = await get<{ items: Item[] }>('unit-002', `/tasks/items`);
       await eventually('the item in unit-002’s ledger', async () =>
-        (await get<{ items: Item[] }>('unit-002', '/tasks/items')).body.items.some((i) => i.id === ignoredItem.id),
+        (await get<{ items: Item[] }>('unit-002', '/tasks/items')).body.items.some(
+          (i) => i.id === ignoredItem.id,
+        ),
       );
       expect(other.status).toBe(200);
     });
 
     it('walks acknowledge → report → close across both ledgers', async () => {
       expect((await post('unit-001', `/tasks/items/${handledItem.id}/acknowledge`)).status).toBe(200);
-      await eventually('county sees the acknowledgement', async () =>
-        (await get<{ item: Item }>('county', `/tasks/items/${handledItem.id}`)).body.item.status === 'acknowledged',
+      await eventually(
+        'county sees the acknowledgement',
+        async () =>
+          (await get<{ item: Item }>('county', `/tasks/items/${handledItem.id}`)).body.item.status ===
+          'acknowledged',
       );
-      const report = await post('unit-001', `/tasks/items/${handledItem.id}/report`, { summary: '已完成标准化厂房主体工程' });
+      const report = await post('unit-001', `/tasks/items/${handledItem.id}/report`, {
+        summary: '已完成标准化厂房主体工程',
+      });
       expect(report.status).toBe(200);
-      await eventually('county sees the report', async () =>
-        (await get<{ item: Item }>('county', `/tasks/items/${handledItem.id}`)).body.item.status === 'reported',
+      await eventually(
+        'county sees the report',
+        async () =>
+          (await get<{ item: Item }>('county', `/tasks/items/${handledItem.id}`)).body.item.status ===
+          'reported',
       );
-      expect((await post('county', `/tasks/items/${handledItem.id}/close`, { comment: '审核通过' })).status).toBe(200);
-      await eventually('unit-001 sees the closure', async () =>
-        (await get<{ item: Item }>('unit-001', `/tasks/items/${handledItem.id}`)).body.item.status === 'closed',
+      expect(
+        (await post('county', `/tasks/items/${handledItem.id}/close`, { comment: '审核通过' })).status,
+      ).toBe(200);
+      await eventually(
+        'unit-001 sees the closure',
+        async () =>
+          (await get<{ item: Item }>('unit-001', `/tasks/items/${handledItem.id}`)).body.item.status ===
+          'closed',
       );
-      const timeline = await get<{ timeline: Array<{ type: string; source: string }> }>('county', `/tasks/items/${handledItem.id}`);
+      const timeline = await get<{ timeline: Array<{ type: string; source: string }> }>(
+        'county',
+        `/tasks/items/${handledItem.id}`,
+      );
       expect(timeline.body.timeline.map((e) => e.type)).toEqual([
         'tasks.item.assigned',
         'tasks.item.acknowledged',
@@ -118,30 +142,49 @@ export function describeWalkingSkeleton(transport: Transport | { unavailable: st
 
       // The unit that reported and was closed is never chased.
       const unit1 = await get<Inbox>('unit-001', '/notifications/inbox');
-      expect(unit1.body.messages.map((m) => m.type).sort()).toEqual(['tasks.item.assigned', 'tasks.item.closed']);
-      const timers = await get<{ timers: Array<{ itemId: string; status: string }> }>('county', '/reminders/timers');
-      expect(timers.body.timers.filter((t) => t.itemId === handledItem.id).every((t) => t.status === 'cancelled')).toBe(true);
-      expect(timers.body.timers.filter((t) => t.itemId === ignoredItem.id).map((t) => t.status)).toEqual(['fired', 'fired']);
+      expect(unit1.body.messages.map((m) => m.type).sort()).toEqual([
+        'tasks.item.assigned',
+        'tasks.item.closed',
+      ]);
+      const timers = await get<{ timers: Array<{ itemId: string; status: string }> }>(
+        'county',
+        '/reminders/timers',
+      );
+      expect(
+        timers.body.timers.filter((t) => t.itemId === handledItem.id).every((t) => t.status === 'cancelled'),
+      ).toBe(true);
+      expect(timers.body.timers.filter((t) => t.itemId === ignoredItem.id).map((t) => t.status)).toEqual([
+        'fired',
+        'fired',
+      ]);
     });
 
     it('records criticisms and imposes the admonishment at the second in a year', async () => {
-      const first = await post<{ decision: { points: number }; sanctions: unknown[] }>('county', '/scoring/decisions', {
-        unit: 'unit-002',
-        kind: 'criticism',
-        body: 'office',
-        reason: '信访积案逾期未办结',
-        itemIds: [ignoredItem.id],
-      });
+      const first = await post<{ decision: { points: number }; sanctions: unknown[] }>(
+        'county',
+        '/scoring/decisions',
+        {
+          unit: 'unit-002',
+          kind: 'criticism',
+          body: 'office',
+          reason: '信访积案逾期未办结',
+          itemIds: [ignoredItem.id],
+        },
+      );
       expect(first.status).toBe(201);
       expect(first.body.decision.points).toBe(-3);
       expect(first.body.sanctions).toEqual([]);
-      const second = await post<{ decision: { points: number }; sanctions: Array<{ kind: string }> }>('county', '/scoring/decisions', {
-        unit: 'unit-002',
-        kind: 'criticism',
-        body: 'committee',
-        reason: '催办后仍未报送办结报告',
-        itemIds: [ignoredItem.id],
-      });
+      const second = await post<{ decision: { points: number }; sanctions: Array<{ kind: string }> }>(
+        'county',
+        '/scoring/decisions',
+        {
+          unit: 'unit-002',
+          kind: 'criticism',
+          body: 'committee',
+          reason: '催办后仍未报送办结报告',
+          itemIds: [ignoredItem.id],
+        },
+      );
       expect(second.body.decision.points).toBe(-5);
       expect(second.body.sanctions.map((s) => s.kind)).toEqual(['admonishment']);
 
@@ -150,7 +193,10 @@ export function describeWalkingSkeleton(transport: Transport | { unavailable: st
         return r.body.sanctions.length === 1 ? r.body.sanctions : undefined;
       });
       expect(mirrored[0]!.kind).toBe('admonishment');
-      const board = await get<{ units: Array<{ unit: string; points: number }> }>('county', '/scoring/scoreboard?year=2026');
+      const board = await get<{ units: Array<{ unit: string; points: number }> }>(
+        'county',
+        '/scoring/scoreboard?year=2026',
+      );
       expect(board.body.units).toEqual([{ unit: 'unit-002', points: -8, decisions: 2 }]);
       const inbox = await eventually('the sanction in unit-002’s inbox', async () => {
         const r = await get<Inbox>('unit-002', '/notifications/inbox');
@@ -163,15 +209,23 @@ export function describeWalkingSkeleton(transport: Transport | { unavailable: st
 
     it('refuses bad input with a machine-readable code and changes nothing', async () => {
       const before = (await get<{ items: Item[] }>('county', '/tasks/items')).body.items.length;
-      const bad = await post<{ error: { code: string; issues?: Array<{ path: string }> } }>('county', '/tasks/items', {
-        title: '',
-        kind: 'picnic',
-        deadline: 'tomorrow',
-        assignee: 'unit-001',
-      });
+      const bad = await post<{ error: { code: string; issues?: Array<{ path: string }> } }>(
+        'county',
+        '/tasks/items',
+        {
+          title: '',
+          kind: 'picnic',
+          deadline: 'tomorrow',
+          assignee: 'unit-001',
+        },
+      );
       expect(bad.status).toBe(400);
       expect(bad.body.error.code).toBe('request.invalid');
-      expect(bad.body.error.issues?.map((i) => i.path).sort()).toEqual(['body.deadline', 'body.kind', 'body.title']);
+      expect(bad.body.error.issues?.map((i) => i.path).sort()).toEqual([
+        'body.deadline',
+        'body.kind',
+        'body.title',
+      ]);
       const unknown = await post<{ error: { code: string } }>('county', '/tasks/items', {
         title: '无此单位',
         kind: 'project',
@@ -190,10 +244,17 @@ export function describeWalkingSkeleton(transport: Transport | { unavailable: st
       const twice = await post<{ error: { code: string } }>('county', `/tasks/items/${handledItem.id}/close`);
       expect(twice.status).toBe(409);
       expect(twice.body.error.code).toBe('item.illegal_transition');
-      const wrongParty = await post<{ error: { code: string } }>('county', `/tasks/items/${ignoredItem.id}/acknowledge`);
+      const wrongParty = await post<{ error: { code: string } }>(
+        'county',
+        `/tasks/items/${ignoredItem.id}/acknowledge`,
+      );
       expect(wrongParty.status).toBe(403);
       expect(wrongParty.body.error.code).toBe('item.wrong_party');
-      const notHosted = await net.call<{ error: { code: string } }>('county', 'GET', '/../../nodes/unit-001/tasks/items');
+      const notHosted = await net.call<{ error: { code: string } }>(
+        'county',
+        'GET',
+        '/../../nodes/unit-001/tasks/items',
+      );
       expect(notHosted.status).toBe(404);
       expect((await get<{ items: Item[] }>('county', '/tasks/items')).body.items.length).toBe(before);
     });

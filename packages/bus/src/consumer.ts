@@ -88,7 +88,10 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
       value: message.value,
       at: new Date().toISOString(),
     };
-    logger.warn({ group: groupId, code, reason, topic: message.topic, position: message.position }, 'dead-lettered');
+    logger.warn(
+      { group: groupId, code, reason, topic: message.topic, position: message.position },
+      'dead-lettered',
+    );
     await log.append([{ topic: TOPICS.deadLetters, key: message.key, value: JSON.stringify(letter) }]);
     options.observer?.deadLettered?.(letter);
   };
@@ -127,7 +130,10 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
             );
           }
           const delay = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
-          logger.warn({ err: error, group: groupId, event: event.id, attempt, delay }, 'handler failed; retrying');
+          logger.warn(
+            { err: error, group: groupId, event: event.id, attempt, delay },
+            'handler failed; retrying',
+          );
           await new Promise((r) => setTimeout(r, delay));
         }
       }

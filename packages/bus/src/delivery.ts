@@ -16,7 +16,11 @@ export interface TransportConfig {
   kafkaClientId: string;
 }
 
-export function createEventLog(config: TransportConfig, db: { pool: pg.Pool; url: string }, logger: Logger): EventLog {
+export function createEventLog(
+  config: TransportConfig,
+  db: { pool: pg.Pool; url: string },
+  logger: Logger,
+): EventLog {
   if (config.kafkaBrokers && config.kafkaBrokers.length > 0) {
     return new KafkaEventLog({
       brokers: config.kafkaBrokers,
@@ -53,7 +57,12 @@ export interface Delivery {
 export async function startDelivery(options: DeliveryOptions): Promise<Delivery> {
   const { log, logger } = options;
   await log.ensureTopics(ALL_TOPICS);
-  const relay = new OutboxRelay({ pool: options.pool, url: options.url, log, logger: logger.child({ component: 'relay' }) });
+  const relay = new OutboxRelay({
+    pool: options.pool,
+    url: options.url,
+    log,
+    logger: logger.child({ component: 'relay' }),
+  });
   await relay.start();
   const subscriptions: Subscription[] = [];
   try {

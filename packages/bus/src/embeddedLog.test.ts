@@ -17,7 +17,12 @@ describeEventLogContract(
     create: (db) => new EmbeddedEventLog({ pool: db.pool, url: db.url, logger, pollMs: 500 }),
     createVia: (db, _scope, port) => {
       const url = viaPort(db.url, port);
-      return new EmbeddedEventLog({ pool: createPool(url, { max: 2, connectionTimeoutMillis: 1000 }), url, logger, pollMs: 500 });
+      return new EmbeddedEventLog({
+        pool: createPool(url, { max: 2, connectionTimeoutMillis: 1000 }),
+        url,
+        logger,
+        pollMs: 500,
+      });
     },
     upstream: (db) => {
       const u = new URL(db.url);

@@ -11,14 +11,32 @@ describeEventLogContract(
     unavailable: () => ('unavailable' in kafka ? kafka.unavailable : undefined),
     scope: (name) => freshTopicPrefix(name),
     create: (_db, scope) =>
-      new KafkaEventLog({ brokers, clientId: 'contract', topicPrefix: scope, logger, partitions: 3, sessionTimeoutMs: 6000 }),
+      new KafkaEventLog({
+        brokers,
+        clientId: 'contract',
+        topicPrefix: scope,
+        logger,
+        partitions: 3,
+        sessionTimeoutMs: 6000,
+      }),
     createVia: (_db, scope, port) =>
-      new KafkaEventLog({ brokers: [`127.0.0.1:${port}`], clientId: 'contract-cut', topicPrefix: scope, logger, partitions: 3, connectionTimeoutMs: 1000 }),
+      new KafkaEventLog({
+        brokers: [`127.0.0.1:${port}`],
+        clientId: 'contract-cut',
+        topicPrefix: scope,
+        logger,
+        partitions: 3,
+        connectionTimeoutMs: 1000,
+      }),
     upstream: () => {
       const [host, port] = brokers[0]!.split(':');
       return { host: host!, port: Number(port) };
     },
-    childEnv: (_db, scope) => ({ CRASH_TRANSPORT: 'kafka', CRASH_KAFKA_BROKERS: brokers.join(','), CRASH_TOPIC_PREFIX: scope }),
+    childEnv: (_db, scope) => ({
+      CRASH_TRANSPORT: 'kafka',
+      CRASH_KAFKA_BROKERS: brokers.join(','),
+      CRASH_TOPIC_PREFIX: scope,
+    }),
   },
   { required: kafkaRequired() },
 );

@@ -179,7 +179,10 @@ class KafkaSubscription implements Subscription {
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics.map((t) => this.log.physical(t)), fromBeginning: true });
+    await this.consumer.subscribe({
+      topics: this.options.topics.map((t) => this.log.physical(t)),
+      fromBeginning: true,
+    });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       if (!event.payload.restart) this.fail(event.payload.error);
     });

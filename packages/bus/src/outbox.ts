@@ -27,7 +27,12 @@ export async function appendToOutbox(tx: TransactionClient, events: readonly Dub
     await lockSubject(tx, subject);
   }
   await tx.outboxEvent.createMany({
-    data: events.map((e) => ({ eventId: e.id, topic: topicOf(e.type), key: e.subject, payload: encodeEvent(e) })),
+    data: events.map((e) => ({
+      eventId: e.id,
+      topic: topicOf(e.type),
+      key: e.subject,
+      payload: encodeEvent(e),
+    })),
   });
   await tx.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`;
 }
@@ -122,7 +127,8 @@ export class OutboxRelay {
           await this.wait(pollMs);
         }
       } catch (error) {
-        if (this.lastError === undefined) this.options.logger.warn({ err: error }, 'relay cannot publish; retrying');
+        if (this.lastError === undefined)
+          this.options.logger.warn({ err: error }, 'relay cannot publish; retrying');
         this.lastError = error;
         await this.wait(backoff);
         backoff = Math.min(backoff * 2, retryMax);
@@ -136,9 +142,10 @@ export class OutboxRelay {
     const client = await this.options.pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows: lock } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [
-        RELAY_LOCK,
-      ]);
+      const { rows: lock } = await client.query<{ ok: boolean }>(
+        'SELECT pg_try_advisory_xact_lock($1) AS ok',
+        [RELAY_LOCK],
+      );
       if (!lock[0]?.ok) {
         await client.query('ROLLBACK');
         return 0;

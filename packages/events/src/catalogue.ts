@@ -115,7 +115,8 @@ export const CATALOGUE = [
     version: 1,
     data: ItemAssignedV1,
     emittedBy: 'assigner',
-    description: '交办: the assigner sends a supervision notice (督促查办事项通知单) to the responsible unit.',
+    description:
+      '交办: the assigner sends a supervision notice (督促查办事项通知单) to the responsible unit.',
   }),
   defineEvent({
     type: 'tasks.item.acknowledged',
@@ -150,7 +151,8 @@ export const CATALOGUE = [
     version: 1,
     data: ItemEscalatedV1,
     emittedBy: 'assigner',
-    description: 'The grace after a chase passed without a closing report; the item climbs one level up the tree.',
+    description:
+      'The grace after a chase passed without a closing report; the item climbs one level up the tree.',
   }),
   defineEvent({
     type: 'scoring.decision.recorded',
@@ -189,7 +191,9 @@ export type EventOf<C extends Catalogue> = {
 };
 
 /** Every event the network knows, discriminated by `type` (and `version` within a type). */
-export type DubanEvent = { [K in Catalogue as `${K['type']}@${K['version']}`]: EventOf<K> }[`${Catalogue['type']}@${Catalogue['version']}`];
+export type DubanEvent = {
+  [K in Catalogue as `${K['type']}@${K['version']}`]: EventOf<K>;
+}[`${Catalogue['type']}@${Catalogue['version']}`];
 
 export type EventByType<T extends CatalogueEventType> = Extract<DubanEvent, { type: T }>;
 export type DataOf<T extends CatalogueEventType> = EventByType<T>['data'];

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { CURRENT_VERSION, findDefinition } from './catalogue';
 import type { CatalogueEventType, DataOf, DubanEvent, EventByType } from './catalogue';
 import { EventEnvelope } from './envelope';
@@ -20,7 +20,8 @@ export function decodeEvent(raw: unknown): DecodeResult {
   const def = findDefinition(type, version);
   if (!def) return { ok: false, reason: `unknown event type ${type} v${version}` };
   const data = def.data.safeParse(envelope.data.data);
-  if (!data.success) return { ok: false, reason: `invalid ${type} v${version}: ${describe(data.error, 'data')}` };
+  if (!data.success)
+    return { ok: false, reason: `invalid ${type} v${version}: ${describe(data.error, 'data')}` };
   return { ok: true, event: { ...envelope.data, data: data.data } as DubanEvent };
 }
 

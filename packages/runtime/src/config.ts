@@ -3,7 +3,12 @@ import { BrokerList, LogLevel, Port } from '@duban/kit';
 
 const NodeList = z
   .string()
-  .transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'each node id is a lower-case slug')).min(1));
 
 /** What every duban process reads from its environment (each service adds its own keys). */
@@ -11,6 +16,8 @@ export const NodeProcessConfig = z.object({
   /** PostgreSQL of this node; absent: an embedded PostgreSQL under DUBAN_DATA_DIR. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DUBAN_DATA_DIR: z.string().min(1).default('.duban'),
+  /** Port of the embedded PostgreSQL (127.0.0.1 only); 0 picks a free one. */
+  EMBEDDED_POSTGRES_PORT: Port.default(54329),
   /** The nodes this process serves; absent: the whole demo county (113 nodes). */
   DUBAN_NODES: NodeList.optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -22,7 +29,10 @@ export const NodeProcessConfig = z.object({
    * node's own database.
    */
   EVENT_LOG_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).optional(),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .optional(),
   LOG_LEVEL: LogLevel,
 });
 export type NodeProcessConfig = z.infer<typeof NodeProcessConfig>;

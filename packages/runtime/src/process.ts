@@ -72,11 +72,16 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
 
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
-    for (const fn of closers.reverse()) await fn().catch((error: unknown) => logger.error({ err: error }, 'close failed'));
+    for (const fn of closers.reverse())
+      await fn().catch((error: unknown) => logger.error({ err: error }, 'close failed'));
   };
   try {
     const dataDir = resolve(options.cwd ?? process.cwd(), config.DUBAN_DATA_DIR);
-    const database = await resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: join(dataDir, 'pg') });
+    const database = await resolveDatabase({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: join(dataDir, 'pg'),
+      port: config.EMBEDDED_POSTGRES_PORT,
+    });
     closers.push(() => database.stop());
     const migrated = await migrate(database.url);
     logger.info({ embedded: database.embedded, ...migrated }, 'database ready');
@@ -95,33 +100,45 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
       logDb = { pool: logPool, url: config.EVENT_LOG_DATABASE_URL };
     }
     const log = createEventLog(
-      { kafkaBrokers: config.KAFKA_BROKERS, kafkaTopicPrefix: config.KAFKA_TOPIC_PREFIX, kafkaClientId: `duban-${hosted.hostId}` },
+      {
+        kafkaBrokers: config.KAFKA_BROKERS,
+        kafkaTopicPrefix: config.KAFKA_TOPIC_PREFIX,
+        kafkaClientId: `duban-${hosted.hostId}`,
+      },
       logDb,
       logger,
     );
     closers.push(() => log.close());
 
     const background: Background[] = [];
-    let delivery: Delivery | undefined;
+    // Readiness asks for delivery before it exists (it starts after the routes are mounted).
+    const started: { delivery?: Delivery } = {};
     const app = await createHttpApp({
       logger,
       title: options.title,
       description: `duban 督办 — nodes served here: ${hosted.size}; transport: ${log.transport}`,
       readiness: async () => ({
-        database: await pool.query('SELECT 1').then(() => true, () => false),
-        delivery: delivery?.healthy() ?? false,
+        database: await pool.query('SELECT 1').then(
+          () => true,
+          () => false,
+        ),
+        delivery: started.delivery?.healthy() ?? false,
         background: background.every((b) => b.healthy?.() ?? true),
       }),
     });
     closers.push(() => app.close());
-    app.get('/nodes', { schema: { tags: ['nodes'], summary: 'The nodes this process serves' } }, async () => ({
-      transport: log.transport,
-      nodes: hosted.list().map((id) => org.get(id)),
-    }));
+    app.get(
+      '/nodes',
+      { schema: { tags: ['nodes'], summary: 'The nodes this process serves' } },
+      async () => ({
+        transport: log.transport,
+        nodes: hosted.list().map((id) => org.get(id)),
+      }),
+    );
     for (const service of options.services) service.register(app, ctx);
     await app.ready();
 
-    delivery = await startDelivery({
+    const delivery = await startDelivery({
       log,
       prisma,
       pool,
@@ -131,7 +148,8 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
       logger,
       ...(options.failpoints ? { failpoints: options.failpoints } : {}),
     });
-    closers.push(() => delivery!.close());
+    started.delivery = delivery;
+    closers.push(() => delivery.close());
     for (const service of options.services) {
       const started = service.start?.(ctx);
       if (started) {

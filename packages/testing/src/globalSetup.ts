@@ -22,7 +22,9 @@ export default async function setup(project: TestProject) {
       project.provide('kafkaBrokers', kafka.brokers.join(','));
       project.provide('kafkaSource', kafka.source);
       project.provide('kafkaUnavailable', '');
-      console.log(`[duban tests] PostgreSQL: ${postgres.source}; Kafka: ${kafka.source} at ${kafka.brokers.join(',')}`);
+      console.log(
+        `[duban tests] PostgreSQL: ${postgres.source}; Kafka: ${kafka.source} at ${kafka.brokers.join(',')}`,
+      );
     } catch (error) {
       project.provide('kafkaBrokers', '');
       project.provide('kafkaSource', '');

@@ -21,7 +21,14 @@ export interface KafkaServer {
 export async function startKafkaServer(): Promise<KafkaServer> {
   const fromEnv = process.env.KAFKA_BROKERS;
   if (fromEnv) {
-    return { brokers: fromEnv.split(',').map((b) => b.trim()).filter(Boolean), source: 'env', stop: async () => undefined };
+    return {
+      brokers: fromEnv
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+      source: 'env',
+      stop: async () => undefined,
+    };
   }
   if (await dockerAvailable()) {
     const { KafkaContainer } = await import('@testcontainers/kafka');
@@ -52,6 +59,7 @@ export async function startKafkaServer(): Promise<KafkaServer> {
     const e = error as { stderr?: string; message: string };
     throw new Error(
       `no Kafka broker: KAFKA_BROKERS is unset, Docker is unreachable, and the jar broker failed: ${e.stderr?.trim() || e.message}`,
+      { cause: error },
     );
   }
 }

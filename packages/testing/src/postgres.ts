@@ -38,10 +38,18 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   if (await dockerAvailable()) {
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
     const container = await new PostgreSqlContainer('postgres:17-alpine').start();
-    return { adminUrl: container.getConnectionUri(), source: 'testcontainers', stop: async () => void (await container.stop()) };
+    return {
+      adminUrl: container.getConnectionUri(),
+      source: 'testcontainers',
+      stop: async () => void (await container.stop()),
+    };
   }
-  if (await reachable(LOCAL_POSTGRES_URL)) return { adminUrl: LOCAL_POSTGRES_URL, source: 'local', stop: async () => undefined };
-  const running = await startEmbeddedPostgres({ dataDir: join(tmpdir(), `duban-test-pg-${process.pid}`), port: 0 });
+  if (await reachable(LOCAL_POSTGRES_URL))
+    return { adminUrl: LOCAL_POSTGRES_URL, source: 'local', stop: async () => undefined };
+  const running = await startEmbeddedPostgres({
+    dataDir: join(tmpdir(), `duban-test-pg-${process.pid}`),
+    port: 0,
+  });
   return { adminUrl: running.adminUrl, source: 'embedded', stop: running.stop };
 }
 

@@ -6,7 +6,10 @@ export const RemindersConfig = z.object({
   /** Minutes after the deadline before the overdue chase (催办). */
   REMINDER_CHASE_AFTER_MINUTES: z.coerce.number().min(0).default(0),
   /** Minutes after the chase before the escalation to the unit's parent. */
-  REMINDER_ESCALATE_AFTER_MINUTES: z.coerce.number().min(0).default(24 * 60),
+  REMINDER_ESCALATE_AFTER_MINUTES: z.coerce
+    .number()
+    .min(0)
+    .default(24 * 60),
   REMINDER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
 });
 export type RemindersConfig = z.infer<typeof RemindersConfig>;

@@ -33,7 +33,8 @@ export class TimerScheduler {
         this.lastError = undefined;
         if (fired > 0) continue;
       } catch (error) {
-        if (this.lastError === undefined) this.deps.logger.error({ err: error }, 'timer scheduler failed; retrying');
+        if (this.lastError === undefined)
+          this.deps.logger.error({ err: error }, 'timer scheduler failed; retrying');
         this.lastError = error;
       }
       await new Promise<void>((resolve) => {

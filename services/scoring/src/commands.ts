@@ -14,7 +14,11 @@ export interface DecisionInput {
   itemIds: string[];
 }
 
-export async function decide(deps: ScoringDeps, nodeId: string, input: DecisionInput): Promise<ScoringEvent[]> {
+export async function decide(
+  deps: ScoringDeps,
+  nodeId: string,
+  input: DecisionInput,
+): Promise<ScoringEvent[]> {
   const now = deps.clock.now();
   const year = chinaYear(now);
   const decider = deps.org.get(nodeId);

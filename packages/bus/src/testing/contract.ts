@@ -48,7 +48,10 @@ async function effects(db: TestDb, consumer: string) {
     SELECT event_id::text, subject, n FROM contract_effect WHERE consumer = ${consumer} ORDER BY at, n`;
 }
 
-async function deadLetters(log: EventLog, scope: string): Promise<{ letters: DeadLetter[]; stop(): Promise<void> }> {
+async function deadLetters(
+  log: EventLog,
+  scope: string,
+): Promise<{ letters: DeadLetter[]; stop(): Promise<void> }> {
   const letters: DeadLetter[] = [];
   const sub = await log.subscribe({
     groupId: `dead-letter-reader.${scope}`,
@@ -83,7 +86,8 @@ export function describeEventLogContract(harness: TransportHarness, options: { r
     const closers: Array<() => Promise<void>> = [];
 
     beforeEach(async (ctx) => {
-      if (reason) throw new Error(`the ${harness.name} transport is required here but unavailable: ${reason}`);
+      if (reason)
+        throw new Error(`the ${harness.name} transport is required here but unavailable: ${reason}`);
       const fresh = await freshDatabase(testPostgres(), `contract_${harness.name}`);
       const pool = createPool(fresh.url, { max: 5 });
       db = { url: fresh.url, pool, prisma: createPrisma(fresh.url) };
@@ -105,8 +109,19 @@ export function describeEventLogContract(harness: TransportHarness, options: { r
       await drop?.();
     });
 
-    const consume = async (name: string, group: string, observer?: ConsumerObserver): Promise<Subscription> => {
-      const sub = await startConsumer({ log, prisma: db.prisma, handler: contractHandler(name), groupId: group, logger, ...(observer ? { observer } : {}) });
+    const consume = async (
+      name: string,
+      group: string,
+      observer?: ConsumerObserver,
+    ): Promise<Subscription> => {
+      const sub = await startConsumer({
+        log,
+        prisma: db.prisma,
+        handler: contractHandler(name),
+        groupId: group,
+        logger,
+        ...(observer ? { observer } : {}),
+      });
       closers.push(() => sub.stop());
       return sub;
     };
@@ -169,7 +184,10 @@ export function describeEventLogContract(harness: TransportHarness, options: { r
     it('resumes a restarted consumer where it committed', async () => {
       const subject = newSubject();
       const group = `resume.${scope}`;
-      await publishThroughOutbox(db, Array.from({ length: 10 }, (_, i) => sampleEvent(subject, i)));
+      await publishThroughOutbox(
+        db,
+        Array.from({ length: 10 }, (_, i) => sampleEvent(subject, i)),
+      );
       const seen: number[] = [];
       const observer: ConsumerObserver = {
         applied: (e) => void seen.push(Number((e.data as { description: string }).description)),
@@ -178,7 +196,10 @@ export function describeEventLogContract(harness: TransportHarness, options: { r
       const first = await consume('resume', group, observer);
       await eventually('the first 10', () => seen.length === 10);
       await first.stop();
-      await publishThroughOutbox(db, Array.from({ length: 10 }, (_, i) => sampleEvent(subject, 10 + i)));
+      await publishThroughOutbox(
+        db,
+        Array.from({ length: 10 }, (_, i) => sampleEvent(subject, 10 + i)),
+      );
       await consume('resume', group, observer);
       await eventually('the next 10', () => seen.length >= 20);
       await new Promise((r) => setTimeout(r, 500));
@@ -196,7 +217,11 @@ export function describeEventLogContract(harness: TransportHarness, options: { r
         { topic: TOPICS.tasks, key: subject, value: '{"this is": not json' },
         { topic: TOPICS.tasks, key: subject, value: JSON.stringify(badSchema) },
         { topic: TOPICS.tasks, key: subject, value: encodeEvent(good[1]!) },
-        { topic: TOPICS.tasks, key: subject, value: JSON.stringify({ ...good[2]!, type: 'tasks.item.teleported' }) },
+        {
+          topic: TOPICS.tasks,
+          key: subject,
+          value: JSON.stringify({ ...good[2]!, type: 'tasks.item.teleported' }),
+        },
         { topic: TOPICS.tasks, key: subject, value: encodeEvent(good[3]!) },
       ]);
       const reader = await deadLetters(log, scope);
@@ -208,7 +233,9 @@ export function describeEventLogContract(harness: TransportHarness, options: { r
       });
       // good[2] travelled only as the unknown type, so it is among the letters, not the effects.
       expect(rows.map((r) => r.n)).toEqual([0, 1, 3]);
-      const letters = await eventually('3 dead letters', () => (reader.letters.length >= 3 ? reader.letters : undefined));
+      const letters = await eventually('3 dead letters', () =>
+        reader.letters.length >= 3 ? reader.letters : undefined,
+      );
       expect(letters.map((l) => l.code)).toEqual(['event.invalid', 'event.invalid', 'event.invalid']);
       expect(letters[0]!.reason).toMatch(/not JSON/);
       expect(letters[1]!.reason).toMatch(/^invalid tasks\.item\.assigned v1: data\.deadline: /);
@@ -248,7 +275,9 @@ export function describeEventLogContract(harness: TransportHarness, options: { r
       await eventually('events 0 and 2', () => handled.length === 2);
       expect(handled).toEqual([0, 2]);
       expect(attempts).toBe(3);
-      const letters = await eventually('the dead letter', () => (reader.letters.length >= 1 ? reader.letters : undefined));
+      const letters = await eventually('the dead letter', () =>
+        reader.letters.length >= 1 ? reader.letters : undefined,
+      );
       expect(letters[0]!.code).toBe('handler.failed');
       expect(letters[0]!.reason).toMatch(/3 times: the unit’s archive is on fire/);
     });
@@ -262,20 +291,36 @@ export function describeEventLogContract(harness: TransportHarness, options: { r
       const cutLog = harness.createVia(db, scope, port);
       closers.push(() => cutLog.close());
       await relay.stop(); // only the relay behind the proxy publishes in this test
-      const cutRelay = new OutboxRelay({ pool: db.pool, url: db.url, log: cutLog, logger, pollMs: 100, retryMaxMs: 500 });
+      const cutRelay = new OutboxRelay({
+        pool: db.pool,
+        url: db.url,
+        log: cutLog,
+        logger,
+        pollMs: 100,
+        retryMaxMs: 500,
+      });
       await cutRelay.start();
       closers.push(() => cutRelay.stop());
 
       const subject = newSubject();
-      await publishThroughOutbox(db, Array.from({ length: 20 }, (_, i) => sampleEvent(subject, i)));
-      await eventually('the relay to report the log unreachable', () => !cutRelay.healthy, { timeoutMs: 45_000 });
+      await publishThroughOutbox(
+        db,
+        Array.from({ length: 20 }, (_, i) => sampleEvent(subject, i)),
+      );
+      await eventually('the relay to report the log unreachable', () => !cutRelay.healthy, {
+        timeoutMs: 45_000,
+      });
       const waiting = await db.prisma.outboxEvent.count({ where: { publishedAt: null } });
       expect(waiting).toBe(20);
 
       await proxy.up();
-      await eventually('the outbox to drain', async () => (await db.prisma.outboxEvent.count({ where: { publishedAt: null } })) === 0, {
-        timeoutMs: 60_000,
-      });
+      await eventually(
+        'the outbox to drain',
+        async () => (await db.prisma.outboxEvent.count({ where: { publishedAt: null } })) === 0,
+        {
+          timeoutMs: 60_000,
+        },
+      );
       await consume('outage', `outage.${scope}`);
       const rows = await eventually('all 20 effects', async () => {
         const r = await effects(db, 'outage');

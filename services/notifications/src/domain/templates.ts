@@ -41,7 +41,10 @@ export function render(event: DubanEvent, nameOf: (id: string) => string): Rende
       const what = event.data.kind === 'commendation' ? '通报表扬' : '通报批评';
       const by = event.data.body === 'committee' ? '督查工作委员会' : '督查工作委员会办公室';
       const sign = event.data.points > 0 ? `+${event.data.points}` : String(event.data.points);
-      return { title: `${what}（${sign}分）`, body: `${by}对${nameOf(event.data.unit)}${what}：${event.data.reason}` };
+      return {
+        title: `${what}（${sign}分）`,
+        body: `${by}对${nameOf(event.data.unit)}${what}：${event.data.reason}`,
+      };
     }
     case 'scoring.sanction.imposed':
       return {

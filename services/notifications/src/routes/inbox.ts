@@ -6,7 +6,10 @@ import type { NotificationsDeps } from '../deps';
 
 const NodeParams = z.object({ nodeId: NodeId });
 const InboxQuery = z.object({
-  unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  unread: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   type: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
@@ -15,13 +18,24 @@ export function registerInboxRoutes(app: HttpApp, deps: NotificationsDeps): void
   const tags = ['notifications'];
   app.get(
     '/nodes/:nodeId/notifications/inbox',
-    { schema: { tags, summary: 'This node’s inbox, newest first', params: NodeParams, querystring: InboxQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'This node’s inbox, newest first',
+        params: NodeParams,
+        querystring: InboxQuery,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const { unread, type, limit } = request.query;
       const where = { nodeId, ...(unread === true ? { readAt: null } : {}), ...(type ? { type } : {}) };
       const [messages, unreadCount] = await Promise.all([
-        deps.prisma.inboxMessage.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: limit }),
+        deps.prisma.inboxMessage.findMany({
+          where,
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: limit,
+        }),
         deps.prisma.inboxMessage.count({ where: { nodeId, readAt: null } }),
       ]);
       return { unread: unreadCount, messages };
@@ -38,7 +52,9 @@ export function registerInboxRoutes(app: HttpApp, deps: NotificationsDeps): void
         data: { readAt: deps.clock.now() },
       });
       if (count === 0) {
-        const exists = await deps.prisma.inboxMessage.count({ where: { nodeId, id: request.params.messageId } });
+        const exists = await deps.prisma.inboxMessage.count({
+          where: { nodeId, id: request.params.messageId },
+        });
         if (!exists) throw new AppError('not_found', 'inbox.not_found', 'no such message in this inbox');
       }
       return { ok: true };

@@ -10,7 +10,9 @@ export function remindersConsumer(deps: RemindersDeps): EventHandler {
     name: 'reminders',
     topics: [TOPICS.tasks],
     accepts: (event) =>
-      (event.type === 'tasks.item.assigned' || event.type === 'tasks.item.reported' || event.type === 'tasks.item.closed') &&
+      (event.type === 'tasks.item.assigned' ||
+        event.type === 'tasks.item.reported' ||
+        event.type === 'tasks.item.closed') &&
       deps.hosted.has(event.data.assigner),
     async handle(event, tx) {
       switch (event.type) {
@@ -21,7 +23,13 @@ export function remindersConsumer(deps: RemindersDeps): EventHandler {
           await timerRepository.track(
             tx,
             event.data.assigner,
-            { itemId: event.data.itemId, assigner: event.data.assigner, assignee: event.data.assignee, deadline, status: 'open' },
+            {
+              itemId: event.data.itemId,
+              assigner: event.data.assigner,
+              assignee: event.data.assignee,
+              deadline,
+              status: 'open',
+            },
             planTimers(deadline, deps.policy),
             new Date(event.time),
           );

@@ -55,7 +55,12 @@ export function fireTimer(
         to: [item.assignee],
         subject: item.itemId,
         time: ctx.now,
-        data: { ...parties, deadline: item.deadline.toISOString(), chasedAt: ctx.now.toISOString(), chaseNo: timer.level },
+        data: {
+          ...parties,
+          deadline: item.deadline.toISOString(),
+          chasedAt: ctx.now.toISOString(),
+          chaseNo: timer.level,
+        },
       }),
     ];
   }

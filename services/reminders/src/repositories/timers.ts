@@ -12,9 +12,21 @@ export interface DueTimer {
 }
 
 export const timerRepository = {
-  async track(tx: TransactionClient, nodeId: string, item: TrackedItemState, timers: PlannedTimer[], now: Date): Promise<void> {
+  async track(
+    tx: TransactionClient,
+    nodeId: string,
+    item: TrackedItemState,
+    timers: PlannedTimer[],
+    now: Date,
+  ): Promise<void> {
     await tx.trackedItem.create({
-      data: { nodeId, itemId: item.itemId, assignee: item.assignee, deadline: item.deadline, status: item.status },
+      data: {
+        nodeId,
+        itemId: item.itemId,
+        assignee: item.assignee,
+        deadline: item.deadline,
+        status: item.status,
+      },
     });
     await tx.timer.createMany({
       data: timers.map((t) => ({
@@ -31,17 +43,32 @@ export const timerRepository = {
   },
 
   /** Marks the item and cancels what is still pending: a report or closure stops the chasing. */
-  async settle(tx: TransactionClient, nodeId: string, itemId: string, status: 'reported' | 'closed'): Promise<void> {
+  async settle(
+    tx: TransactionClient,
+    nodeId: string,
+    itemId: string,
+    status: 'reported' | 'closed',
+  ): Promise<void> {
     await tx.trackedItem.updateMany({ where: { nodeId, itemId }, data: { status } });
-    await tx.timer.updateMany({ where: { nodeId, itemId, status: 'pending' }, data: { status: 'cancelled' } });
+    await tx.timer.updateMany({
+      where: { nodeId, itemId, status: 'pending' },
+      data: { status: 'cancelled' },
+    });
   },
 
   /**
    * Claims up to `limit` due timers for this transaction. SKIP LOCKED lets several pollers share the
    * work; the claim, the event and the `fired` mark commit together, so a timer fires exactly once.
    */
-  async claimDue(tx: TransactionClient, nodeIds: readonly string[], now: Date, limit: number): Promise<DueTimer[]> {
-    const rows = await tx.$queryRaw<Array<{ id: string; node_id: string; item_id: string; kind: string; level: number; due_at: Date }>>`
+  async claimDue(
+    tx: TransactionClient,
+    nodeIds: readonly string[],
+    now: Date,
+    limit: number,
+  ): Promise<DueTimer[]> {
+    const rows = await tx.$queryRaw<
+      Array<{ id: string; node_id: string; item_id: string; kind: string; level: number; due_at: Date }>
+    >`
       SELECT t.id::text AS id, t.node_id, t.item_id::text AS item_id, t.kind, t.level, t.due_at FROM timer t
        WHERE t.status = 'pending' AND t.due_at <= ${now} AND t.node_id = ANY(${nodeIds as string[]})
        ORDER BY t.due_at, t.id
@@ -62,10 +89,21 @@ export const timerRepository = {
     await tx.timer.updateMany({ where: { id: { in: [...ids] } }, data: { status: 'fired', firedAt: now } });
   },
 
-  async tracked(tx: TransactionClient, nodeId: string, itemId: string, assigner: string): Promise<TrackedItemState | null> {
+  async tracked(
+    tx: TransactionClient,
+    nodeId: string,
+    itemId: string,
+    assigner: string,
+  ): Promise<TrackedItemState | null> {
     const row = await tx.trackedItem.findUnique({ where: { nodeId_itemId: { nodeId, itemId } } });
     return row
-      ? { itemId, assigner, assignee: row.assignee, deadline: row.deadline, status: row.status as TrackedItemState['status'] }
+      ? {
+          itemId,
+          assigner,
+          assignee: row.assignee,
+          deadline: row.deadline,
+          status: row.status as TrackedItemState['status'],
+        }
       : null;
   },
 };

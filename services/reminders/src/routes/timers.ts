@@ -13,7 +13,14 @@ const TimerQuery = z.object({
 export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
   app.get(
     '/nodes/:nodeId/reminders/timers',
-    { schema: { tags: ['reminders'], summary: 'The chase and escalation timers of the items this node assigned', params: NodeParams, querystring: TimerQuery } },
+    {
+      schema: {
+        tags: ['reminders'],
+        summary: 'The chase and escalation timers of the items this node assigned',
+        params: NodeParams,
+        querystring: TimerQuery,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const { status, itemId, limit } = request.query;
@@ -28,7 +35,13 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
 
   app.get(
     '/nodes/:nodeId/reminders/policy',
-    { schema: { tags: ['reminders'], summary: 'The chase and escalation policy in force', params: NodeParams } },
+    {
+      schema: {
+        tags: ['reminders'],
+        summary: 'The chase and escalation policy in force',
+        params: NodeParams,
+      },
+    },
     async (request) => {
       deps.hosted.require(request.params.nodeId);
       return { policy: deps.policy };

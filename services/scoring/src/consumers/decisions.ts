@@ -17,7 +17,10 @@ export function scoringConsumer(deps: ScoringDeps): EventHandler {
       if (event.type !== 'scoring.decision.recorded' && event.type !== 'scoring.sanction.imposed') return;
       const source = deps.org.find(event.source);
       if (source?.kind !== 'county-office' || !deps.org.isAncestor(source.id, event.data.unit)) {
-        throw new RejectedEvent('event.unauthorised', `${event.source} may not decide about ${event.data.unit}`);
+        throw new RejectedEvent(
+          'event.unauthorised',
+          `${event.source} may not decide about ${event.data.unit}`,
+        );
       }
       await decisionRepository.apply(tx, event.data.unit, [event]);
     },

@@ -42,12 +42,21 @@ export function recordDecision(
   ctx: { now: Date; year: number; mayDecide: boolean; unitIsBelow: boolean },
 ): ScoringEvent[] {
   if (!ctx.mayDecide) {
-    throw new AppError('forbidden', 'scoring.not_a_deciding_body', 'only the supervision committee and its office decide commendations and criticisms');
+    throw new AppError(
+      'forbidden',
+      'scoring.not_a_deciding_body',
+      'only the supervision committee and its office decide commendations and criticisms',
+    );
   }
   if (!ctx.unitIsBelow) {
-    throw new AppError('unprocessable', 'scoring.unknown_unit', `${command.unit} is not a unit under ${command.decider}`, {
-      issues: [{ path: 'body.unit', message: 'not a unit under this node' }],
-    });
+    throw new AppError(
+      'unprocessable',
+      'scoring.unknown_unit',
+      `${command.unit} is not a unit under ${command.decider}`,
+      {
+        issues: [{ path: 'body.unit', message: 'not a unit under this node' }],
+      },
+    );
   }
   const subject = scoreSubject(command.unit, ctx.year);
   const decisionId = uuidv7(ctx.now.getTime());
@@ -73,7 +82,9 @@ export function recordDecision(
   ];
   if (command.kind !== 'criticism') return events;
   const criticisms = [...prior.filter((d) => d.kind === 'criticism').map((d) => d.id), decisionId];
-  for (const [kind, threshold] of Object.entries(SANCTION_THRESHOLDS) as Array<[keyof typeof SANCTION_THRESHOLDS, number]>) {
+  for (const [kind, threshold] of Object.entries(SANCTION_THRESHOLDS) as Array<
+    [keyof typeof SANCTION_THRESHOLDS, number]
+  >) {
     if (criticisms.length !== threshold) continue;
     events.push(
       createEvent({

@@ -4,7 +4,12 @@ import { assertNever } from '@duban/kit/errors';
 import type { PriorDecision, ScoringEvent } from '../domain/rules';
 
 export const decisionRepository = {
-  async priorDecisions(tx: TransactionClient, nodeId: string, unit: string, year: number): Promise<PriorDecision[]> {
+  async priorDecisions(
+    tx: TransactionClient,
+    nodeId: string,
+    unit: string,
+    year: number,
+  ): Promise<PriorDecision[]> {
     const rows = await tx.decision.findMany({
       where: { nodeId, unit, year },
       orderBy: [{ decidedAt: 'asc' }, { id: 'asc' }],

@@ -22,7 +22,14 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
   const tags = ['scoring'];
   app.post(
     '/nodes/:nodeId/scoring/decisions',
-    { schema: { tags, summary: '通报表扬 / 通报批评: record a decision about a unit', params: NodeParams, body: DecisionBody } },
+    {
+      schema: {
+        tags,
+        summary: '通报表扬 / 通报批评: record a decision about a unit',
+        params: NodeParams,
+        body: DecisionBody,
+      },
+    },
     async (request, reply) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const events = await decide(deps, nodeId, request.body);
@@ -33,7 +40,14 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
 
   app.get(
     '/nodes/:nodeId/scoring/decisions',
-    { schema: { tags, summary: 'Decisions in this node’s ledger', params: NodeParams, querystring: YearQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'Decisions in this node’s ledger',
+        params: NodeParams,
+        querystring: YearQuery,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const { year, unit } = request.query;
@@ -47,7 +61,14 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
 
   app.get(
     '/nodes/:nodeId/scoring/sanctions',
-    { schema: { tags, summary: 'Sanctions in this node’s ledger', params: NodeParams, querystring: YearQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'Sanctions in this node’s ledger',
+        params: NodeParams,
+        querystring: YearQuery,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const { year, unit } = request.query;
@@ -61,7 +82,14 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
 
   app.get(
     '/nodes/:nodeId/scoring/scoreboard',
-    { schema: { tags, summary: 'Points per unit for a year, each traced to its decisions', params: NodeParams, querystring: YearQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'Points per unit for a year, each traced to its decisions',
+        params: NodeParams,
+        querystring: YearQuery,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const year = request.query.year ?? chinaYear(deps.clock.now());

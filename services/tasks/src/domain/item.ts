@@ -60,7 +60,11 @@ function illegal(state: ItemState, action: string): AppError {
 
 function requireParty(state: ItemState, actor: string, party: 'assigner' | 'assignee', action: string): void {
   if (state[party] !== actor) {
-    throw new AppError('forbidden', 'item.wrong_party', `only the ${party} (${state[party]}) may ${action} item ${state.id}`);
+    throw new AppError(
+      'forbidden',
+      'item.wrong_party',
+      `only the ${party} (${state[party]}) may ${action} item ${state.id}`,
+    );
   }
 }
 

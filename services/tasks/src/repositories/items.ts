@@ -1,4 +1,4 @@
-import { Prisma } from '@duban/db';
+import type { Prisma } from '@duban/db';
 import type { Item, TransactionClient } from '@duban/db';
 import type { ItemKind } from '@duban/events';
 import { AppError } from '@duban/kit/errors';
@@ -37,7 +37,13 @@ export const itemRepository = {
    * Saves the next state of a node's copy, guarded by the revision it was read at: a concurrent
    * change makes this fail instead of silently overwriting.
    */
-  async save(tx: TransactionClient, nodeId: string, previous: ItemState | null, next: ItemState, now: Date): Promise<void> {
+  async save(
+    tx: TransactionClient,
+    nodeId: string,
+    previous: ItemState | null,
+    next: ItemState,
+    now: Date,
+  ): Promise<void> {
     const data = {
       kind: next.kind,
       title: next.title,
@@ -64,7 +70,11 @@ export const itemRepository = {
       data,
     });
     if (count !== 1) {
-      throw new AppError('conflict', 'item.concurrent_change', `item ${next.id} changed meanwhile; reload and retry`);
+      throw new AppError(
+        'conflict',
+        'item.concurrent_change',
+        `item ${next.id} changed meanwhile; reload and retry`,
+      );
     }
   },
 
@@ -120,12 +130,25 @@ export const ledgerRepository = {
           }
         : {}),
     };
-    const rows = await tx.item.findMany({ where, orderBy: [{ deadline: 'asc' }, { id: 'asc' }], take: filter.limit });
+    const rows = await tx.item.findMany({
+      where,
+      orderBy: [{ deadline: 'asc' }, { id: 'asc' }],
+      take: filter.limit,
+    });
     return rows.map(toState);
   },
 
   async timeline(tx: TransactionClient, nodeId: string, itemId: string) {
-    const rows = await tx.itemEvent.findMany({ where: { nodeId, itemId }, orderBy: [{ time: 'asc' }, { eventId: 'asc' }] });
-    return rows.map((r) => ({ eventId: r.eventId, type: r.type, source: r.source, time: r.time.toISOString(), data: r.data }));
+    const rows = await tx.itemEvent.findMany({
+      where: { nodeId, itemId },
+      orderBy: [{ time: 'asc' }, { eventId: 'asc' }],
+    });
+    return rows.map((r) => ({
+      eventId: r.eventId,
+      type: r.type,
+      source: r.source,
+      time: r.time.toISOString(),
+      data: r.data,
+    }));
   },
 };

@@ -26,7 +26,10 @@ export const LedgerQuery = z.object({
   status: z.enum(ITEM_STATUSES).optional(),
   assignee: NodeId.optional(),
   kind: ItemKind.optional(),
-  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().optional().describe('nextCursor of the previous page'),
 });
@@ -54,7 +57,14 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
 
   app.post(
     '/nodes/:nodeId/tasks/items',
-    { schema: { tags, summary: '交办: create an item and assign it to a unit below this node', params: NodeParams, body: AssignItemBody } },
+    {
+      schema: {
+        tags,
+        summary: '交办: create an item and assign it to a unit below this node',
+        params: NodeParams,
+        body: AssignItemBody,
+      },
+    },
     async (request, reply) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const body = request.body;
@@ -65,7 +75,14 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
 
   app.get(
     '/nodes/:nodeId/tasks/items',
-    { schema: { tags, summary: '台帐: the items this node assigned or received', params: NodeParams, querystring: LedgerQuery } },
+    {
+      schema: {
+        tags,
+        summary: '台帐: the items this node assigned or received',
+        params: NodeParams,
+        querystring: LedgerQuery,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const q = request.query;
@@ -79,7 +96,10 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
         after: q.cursor ? decodeCursor(q.cursor) : undefined,
       });
       const last = items.at(-1);
-      return { items, nextCursor: items.length === q.limit && last ? encodeCursor(last.deadline, last.id) : null };
+      return {
+        items,
+        nextCursor: items.length === q.limit && last ? encodeCursor(last.deadline, last.id) : null,
+      };
     },
   );
 
@@ -88,8 +108,15 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
     { schema: { tags, summary: 'One item and its timeline as this node saw it', params: ItemParams } },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
-      const item = await deps.prisma.item.findUnique({ where: { nodeId_id: { nodeId, id: request.params.itemId } } });
-      if (!item) throw new AppError('not_found', 'item.not_found', `no item ${request.params.itemId} in ${nodeId}'s ledger`);
+      const item = await deps.prisma.item.findUnique({
+        where: { nodeId_id: { nodeId, id: request.params.itemId } },
+      });
+      if (!item)
+        throw new AppError(
+          'not_found',
+          'item.not_found',
+          `no item ${request.params.itemId} in ${nodeId}'s ledger`,
+        );
       const timeline = await ledgerRepository.timeline(deps.prisma, nodeId, item.id);
       return { item, timeline };
     },
@@ -100,14 +127,24 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
     { schema: { tags, summary: '签收: the responsible unit acknowledges the notice', params: ItemParams } },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
-      const item = await runItemCommand(deps, nodeId, request.params.itemId, { type: 'acknowledge', actor: nodeId });
+      const item = await runItemCommand(deps, nodeId, request.params.itemId, {
+        type: 'acknowledge',
+        actor: nodeId,
+      });
       return { item };
     },
   );
 
   app.post(
     '/nodes/:nodeId/tasks/items/:itemId/report',
-    { schema: { tags, summary: 'The responsible unit sends its closing report', params: ItemParams, body: ReportBody } },
+    {
+      schema: {
+        tags,
+        summary: 'The responsible unit sends its closing report',
+        params: ItemParams,
+        body: ReportBody,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const item = await runItemCommand(deps, nodeId, request.params.itemId, {
@@ -121,7 +158,14 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
 
   app.post(
     '/nodes/:nodeId/tasks/items/:itemId/close',
-    { schema: { tags, summary: '办结: the assigner accepts the report and closes the item', params: ItemParams, body: CloseBody } },
+    {
+      schema: {
+        tags,
+        summary: '办结: the assigner accepts the report and closes the item',
+        params: ItemParams,
+        body: CloseBody,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const item = await runItemCommand(deps, nodeId, request.params.itemId, {

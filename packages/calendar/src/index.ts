@@ -1,0 +1,5 @@
+export * from './dates';
+export * from './calendar';
+export * from './chineseDays';
+export * from './registry';
+export * from './deadline';
