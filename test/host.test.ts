@@ -18,7 +18,7 @@ interface Host {
 
 /** Starts the README's main job exactly as `pnpm start` does, on a data folder of its own. */
 async function startHost(dataDir: string): Promise<Host> {
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     DUBAN_DATA_DIR: dataDir,
     PORT: '0',

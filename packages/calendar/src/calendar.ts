@@ -293,9 +293,10 @@ export class WorkingCalendar {
 
   /**
    * The number of working days in (from, to]: after `from`, up to and including `to`; negative
-   * (minus the count in (to, from]) when `to` is before `from`. So
-   * workingDaysBetween(d, addWorkingDays(d, n)) === n, and for a deadline on day D seen on day T,
-   * workingDaysBetween(T, D) is the working days left after today (0: due today, < 0: overdue).
+   * (minus the count in (to, from]) when `to` is before `from`, so it is antisymmetric. It inverts
+   * addWorkingDays: workingDaysBetween(d, addWorkingDays(d, n)) === n for n ≥ 0, and for n < 0 when
+   * d is a working day. For a deadline on day D seen on day T, workingDaysBetween(T, D) is the working
+   * days left after today (0: due today; < 0: overdue by that many working days up to today).
    */
   workingDaysBetween(from: CalendarDate, to: CalendarDate, options?: CalendarOptions): number {
     assertCalendarDate(from);
@@ -306,7 +307,7 @@ export class WorkingCalendar {
     for (let day = addDays(lo, 1); day <= hi; day = addDays(day, 1)) {
       if (this.isWorkingDay(day, options)) count++;
     }
-    return sign * count;
+    return count === 0 ? 0 : sign * count;
   }
 }
 

@@ -3,3 +3,4 @@ export * from './envelope';
 export * from './catalogue';
 export * from './codec';
 export * from './jsonSchema';
+export * from './catalogueDoc';

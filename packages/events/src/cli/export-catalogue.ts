@@ -1,9 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { catalogueMarkdown } from '../catalogueDoc';
 import { catalogueJsonSchema } from '../jsonSchema';
 
-// Analysts and other county systems read the catalogue without our code: keep it as a file.
-const out = resolve(process.argv[2] ?? 'docs/catalogue/events.schema.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(catalogueJsonSchema(), null, 2)}\n`);
-console.log(`wrote ${out}`);
+// Analysts and other county systems read the catalogue without our code: keep it as files.
+const docs = resolve(process.argv[2] ?? 'docs');
+const files = {
+  [resolve(docs, 'catalogue/events.schema.json')]: `${JSON.stringify(catalogueJsonSchema(), null, 2)}\n`,
+  [resolve(docs, 'events.md')]: catalogueMarkdown(),
+};
+for (const [path, content] of Object.entries(files)) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+  console.log(`wrote ${path}`);
+}

@@ -22,6 +22,9 @@ export function itemsConsumer(deps: TasksDeps): EventHandler {
           `${event.type} must come from ${expectedSource(event)}, not ${event.source}`,
         );
       }
+      if (event.subject !== event.data.itemId) {
+        throw new RejectedEvent('event.subject_mismatch', `subject ${event.subject} is not item ${event.data.itemId}`);
+      }
       const nodeId = recipientOf(event);
       const state = await itemRepository.find(tx, nodeId, event.subject);
       let next;
