@@ -31,6 +31,8 @@ export interface Machine {
   kafka: string;
   os: string;
   date: string;
+  /** Share of CPU busy with other work just before the benchmark, and the 1-minute load average then. */
+  background: { busy: number; load1: number };
 }
 
 function cpuModel(): string {
@@ -69,7 +71,7 @@ export function kafkaVersion(source: string): string {
   return jar ? `Apache Kafka ${version} (${jar}, KRaft, single node, from infra/kafka/kafka.sh)` : `Apache Kafka ${version} (infra/kafka/kafka.sh default)`;
 }
 
-export function describeMachine(postgres: string, kafka: string): Machine {
+export function describeMachine(postgres: string, kafka: string, background: Machine['background']): Machine {
   return {
     cpu: cpuModel(),
     cores: os.availableParallelism(),
@@ -79,5 +81,6 @@ export function describeMachine(postgres: string, kafka: string): Machine {
     kafka,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     date: new Date().toISOString(),
+    background,
   };
 }

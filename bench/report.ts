@@ -91,7 +91,7 @@ function machineLines(report: Report): string[] {
     `CPU: ${m.cpu}, ${m.cores} cores; memory ${m.memoryGiB.toFixed(1)} GiB; ${m.os}`,
     `Node ${m.node}; ${m.postgres} (${report.sources.postgres})`,
     `Kafka: ${m.kafka}`,
-    `Date: ${m.date}`,
+    `Date: ${m.date}; other work on the machine just before the run: CPU ${pct(m.background.busy)} busy, load average ${m.background.load1.toFixed(2)}`,
   ];
 }
 

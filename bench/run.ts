@@ -8,7 +8,9 @@
  *   BENCH_PARTITIONS=6       partitions per Kafka topic (KafkaEventLog's default)
  *   BENCH_STALL_S=60         fail a run in which no effect was applied for this long
  *   DATABASE_URL, KAFKA_BROKERS  use these servers (127.0.0.1 only) instead of finding/starting them
+ *   LOG_LEVEL=warn           show the bus's and kafkajs's logs (silent by default)
  */
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createLogger, startKafkaServer, startPostgresServer } from './deps';
 import type { KafkaServer } from './deps';
@@ -19,6 +21,7 @@ import { runRawKafka } from './rawKafka';
 import type { RawKafkaResult } from './rawKafka';
 import { renderMarkdown, renderText, runName, writeDoc } from './report';
 import { Scope, closeScopesOnSignals } from './scope';
+import { backgroundBusy } from './stats';
 
 const DOC = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 /** OutboxRelay's default batch: the raw producer sends batches of this size too. */
@@ -44,7 +47,9 @@ async function main(): Promise<void> {
   for (const t of transports) if (t !== 'embedded' && t !== 'kafka') throw new Error(`BENCH_TRANSPORTS: unknown transport ${t}`);
   // On a terminal the logger would start pino-pretty in a worker thread, which counts in the measurements.
   process.env.LOG_FORMAT ??= 'json';
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'bench' });
+  // kafkajs logs a fresh broker's coordinator elections and leader moves as errors while it retries
+  // them (all during warm-up); they would bury the table. A run that really fails still says why.
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'fatal', name: 'bench' });
   const started = performance.now();
   const scope = new Scope();
   try {
@@ -52,6 +57,8 @@ async function main(): Promise<void> {
     scope.defer('stop PostgreSQL', () => postgres.stop());
     assertLoopbackUrl('PostgreSQL', postgres.adminUrl);
     const pgVersion = await postgresVersion(postgres.adminUrl);
+    const background = { busy: await backgroundBusy(), load1: os.loadavg()[0]! };
+    console.log(`[bench] background: CPU ${(background.busy * 100).toFixed(0)}% busy before starting, load average ${background.load1.toFixed(2)}`);
 
     const pipelines: PipelineResult[] = [];
     const pipeline = async (transport: 'embedded' | 'kafka', mode: WriterMode, extra: { brokers?: string[]; keepMessages?: boolean } = {}) => {
@@ -85,7 +92,7 @@ async function main(): Promise<void> {
     }
 
     const report = {
-      machine: describeMachine(pgVersion, kafkaDescription),
+      machine: describeMachine(pgVersion, kafkaDescription, background),
       sources: { postgres: postgres.source, kafka: kafkaSource },
       events,
       partitions,

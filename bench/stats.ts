@@ -59,6 +59,18 @@ export class UsageMeter {
   }
 }
 
+/**
+ * How busy the machine is with other work, sampled over `ms` before the benchmark starts: on a shared
+ * machine this is what the results have to be read against.
+ */
+export async function backgroundBusy(ms = 3000): Promise<number> {
+  const before = machineTicks();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = machineTicks();
+  const total = after.total - before.total;
+  return total > 0 ? 1 - (after.idle - before.idle) / total : Number.NaN;
+}
+
 /** Aggregate CPU ticks from /proc/stat (idle + iowait count as idle). */
 function machineTicks(): { total: number; idle: number } {
   try {

@@ -8,7 +8,7 @@ import type { DubanEvent, EventHandler, PrismaClient, TransactionClient } from '
  */
 export const SUBJECTS = 1000;
 
-/** A realistic catalogue event, the size and shape of a real assignment (about 0.7 KB encoded). */
+/** A realistic catalogue event: a full supervision notice (about 1 KB encoded). */
 export function benchEvent(subject: string, n: number): DubanEvent {
   const now = new Date();
   return createEvent({
@@ -27,6 +27,16 @@ export function benchEvent(subject: string, n: number): DubanEvent {
       noticeNo: `督〔2026〕${n}号`,
       deadline: '2026-12-31T09:00:00.000Z',
       assignedAt: now.toISOString(),
+      source: 'annual-plan',
+      mustSupervise: ['annual-target'],
+      priority: 'normal',
+      leader: '县委副书记',
+      responsiblePerson: '办公室主任',
+      coUnits: ['unit-002'],
+      parentId: null,
+      ackDeadline: '2026-12-01T09:00:00.000Z',
+      by: 'county-supervisor-01',
+      caseRef: null,
     },
   });
 }

@@ -88,12 +88,18 @@ export class TestNetwork {
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
+    as?: { person: string; roles: string },
   ): Promise<{ status: number; body: T }> {
     const node = this.nodes.get(nodeId);
     if (!node) throw new Error(`no node ${nodeId}`);
+    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+    if (as) {
+      headers['x-duban-person'] = encodeURIComponent(as.person);
+      headers['x-duban-roles'] = as.roles;
+    }
     const response = await fetch(`${node.url}/nodes/${nodeId}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: response.status, body: (await response.json()) as T };

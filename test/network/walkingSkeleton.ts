@@ -10,6 +10,16 @@ type Inbox = {
 };
 
 const HOUR = 3600_000;
+const ALL_OK = Object.fromEntries(
+  [
+    'policyAndLaw',
+    'factsAndProcedure',
+    'textAndFormat',
+    'allProblemsFound',
+    'conclusionRight',
+    'handlingDone',
+  ].map((p) => [p, { ok: true }]),
+);
 
 /**
  * The walking skeleton across real node processes: assign, acknowledge, report, close; a chase and
@@ -91,19 +101,40 @@ export function describeWalkingSkeleton(
           (await get<{ item: Item }>('county', `/tasks/items/${handledItem.id}`)).body.item.status ===
           'acknowledged',
       );
-      const report = await post('unit-001', `/tasks/items/${handledItem.id}/report`, {
+      const draft = await post('unit-001', `/tasks/items/${handledItem.id}/report`, {
         summary: '已完成标准化厂房主体工程',
       });
-      expect(report.status).toBe(200);
+      expect(draft.status).toBe(200);
+      // The draft goes nowhere until the unit's head signs it off (一把手签字).
+      const byHandler = await net.call<{ error: { code: string } }>(
+        'unit-001',
+        'POST',
+        `/tasks/items/${handledItem.id}/sign-off`,
+        {},
+        { person: '李科员', roles: 'unit-handler' },
+      );
+      expect(byHandler.status).toBe(403);
+      expect(byHandler.body.error.code).toBe('item.wrong_role');
+      const signed = await net.call(
+        'unit-001',
+        'POST',
+        `/tasks/items/${handledItem.id}/sign-off`,
+        {},
+        { person: '王局长', roles: 'unit-head' },
+      );
+      expect(signed.status).toBe(200);
       await eventually(
         'county sees the report',
         async () =>
           (await get<{ item: Item }>('county', `/tasks/items/${handledItem.id}`)).body.item.status ===
           'reported',
       );
-      expect(
-        (await post('county', `/tasks/items/${handledItem.id}/close`, { comment: '审核通过' })).status,
-      ).toBe(200);
+      const review = await post('county', `/tasks/items/${handledItem.id}/review`, {
+        outcome: 'accepted',
+        points: ALL_OK,
+        comment: '审核通过',
+      });
+      expect(review.status).toBe(200);
       await eventually(
         'unit-001 sees the closure',
         async () =>
@@ -118,6 +149,7 @@ export function describeWalkingSkeleton(
         'tasks.item.assigned',
         'tasks.item.acknowledged',
         'tasks.item.reported',
+        'tasks.item.reviewed',
         'tasks.item.closed',
       ]);
     });
@@ -145,6 +177,7 @@ export function describeWalkingSkeleton(
       expect(unit1.body.messages.map((m) => m.type).sort()).toEqual([
         'tasks.item.assigned',
         'tasks.item.closed',
+        'tasks.item.reviewed',
       ]);
       const timers = await get<{ timers: Array<{ itemId: string; status: string }> }>(
         'county',
@@ -241,7 +274,11 @@ export function describeWalkingSkeleton(
         assignee: 'unit-001',
       });
       expect(past.body.error.code).toBe('item.deadline_in_past');
-      const twice = await post<{ error: { code: string } }>('county', `/tasks/items/${handledItem.id}/close`);
+      const twice = await post<{ error: { code: string } }>(
+        'county',
+        `/tasks/items/${handledItem.id}/review`,
+        { outcome: 'accepted', points: ALL_OK },
+      );
       expect(twice.status).toBe(409);
       expect(twice.body.error.code).toBe('item.illegal_transition');
       const wrongParty = await post<{ error: { code: string } }>(
@@ -264,6 +301,7 @@ export function describeWalkingSkeleton(
       await net.start('unit-001', db);
       const r = await get<{ items: Item[] }>('unit-001', '/tasks/items');
       expect(r.body.items.map((i) => [i.id, i.status])).toEqual([[handledItem.id, 'closed']]);
+      expect(r.body.items[0]).toMatchObject({ relation: 'assignee', report: { signedOffBy: '王局长' } });
     });
   });
 }

@@ -14,6 +14,8 @@ export interface TransportConfig {
   kafkaBrokers?: string[] | undefined;
   kafkaTopicPrefix?: string | undefined;
   kafkaClientId: string;
+  kafkaPartitions?: number | undefined;
+  kafkaReplicationFactor?: number | undefined;
 }
 
 export function createEventLog(
@@ -27,6 +29,8 @@ export function createEventLog(
       clientId: config.kafkaClientId,
       logger,
       ...(config.kafkaTopicPrefix ? { topicPrefix: config.kafkaTopicPrefix } : {}),
+      ...(config.kafkaPartitions ? { partitions: config.kafkaPartitions } : {}),
+      ...(config.kafkaReplicationFactor ? { replicationFactor: config.kafkaReplicationFactor } : {}),
     });
   }
   return new EmbeddedEventLog({ pool: db.pool, url: db.url, logger });

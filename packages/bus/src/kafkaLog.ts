@@ -135,7 +135,8 @@ export class KafkaEventLog implements EventLog {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     const consumer = this.kafka.consumer({
-      groupId: options.groupId,
+      // Groups carry the topic prefix too: two deployments sharing a cluster never share a group.
+      groupId: `${this.prefix}${options.groupId}`,
       allowAutoTopicCreation: false,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,

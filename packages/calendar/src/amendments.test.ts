@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isWorkday as chineseDaysIsWorkday } from 'chinese-days';
+import chineseDays from 'chinese-days';
 import {
   CalendarAmendment,
   CalendarNotCovered,
@@ -13,6 +13,10 @@ import {
   type CalendarAmendmentInput,
 } from './index';
 
+// chinese-days' functions build their day table at import in the host's local time zone and get it a
+// day off west of UTC (e.g. America/Los_Angeles); its JSON file, which this package reads, is not
+// affected. So the cross-checks against its functions only run where the host is at UTC or east of it.
+const westOfUtc = new Date(2026, 0, 1).getTimezoneOffset() > 0;
 const cst = (local: string): Date => new Date(`${local}+08:00`);
 const iso = (local: string): string => cst(local).toISOString();
 
@@ -48,11 +52,11 @@ describe('the base layer from chinese-days 1.5.7', () => {
     expect(calendar.isCovered(2027)).toBe(false);
   });
 
-  it('agrees with chinese-days’ own isWorkday on every day it covers', () => {
+  it.skipIf(westOfUtc)('agrees with chinese-days’ own isWorkday on every day it covers', () => {
     let mismatches = 0;
     for (let d = '2004-01-01'; d <= '2026-12-31'; d = addDays(d, 1)) {
-      const local = new Date(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)));
-      if (calendar.isWorkingDay(d) !== chineseDaysIsWorkday(local)) mismatches++;
+      const local = new Date(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)), 12);
+      if (calendar.isWorkingDay(d) !== chineseDays.isWorkday(local)) mismatches++;
     }
     expect(mismatches).toBe(0);
   });
@@ -87,12 +91,18 @@ describe('a deadline crossing the end of 2026', () => {
     expect(error).toBeInstanceOf(CalendarNotCovered);
     expect(error).toMatchObject({ year: 2027, date: '2027-01-01', calendarVersion: calendar.version });
     expect(() => calendar.isWorkingDay('2027-03-01')).toThrow(CalendarNotCovered);
+    expect(() => calendar.workingDaysBetween('2026-12-21', '2027-01-05')).toThrow(CalendarNotCovered);
+    expect(calendar.workingDaysBetween('2026-12-21', '2027-01-05', { uncovered: 'weekdays' })).toBe(11);
     // A county's local day in 2027 does not make 2027 covered.
-    const local = calendar.amend({ ...countyDay, id: 'local-2027', days: [{ date: '2027-01-04', kind: 'holiday' }] });
+    const local = calendar.amend({
+      ...countyDay,
+      id: 'local-2027',
+      days: [{ date: '2027-01-04', kind: 'holiday' }],
+    });
     expect(() => computeDeadline(rule, assignedAt, local)).toThrow(CalendarNotCovered);
   });
 
-  it("computes on request with Mon–Fri for 2027, marked provisional", () => {
+  it('computes on request with Mon–Fri for 2027, marked provisional', () => {
     const r = computeDeadline(rule, assignedAt, WorkingCalendar.official(), { uncovered: 'weekdays' });
     // Fri Jan 1 = 9, Mon Jan 4 = 10.
     expect(r.deadline.toISOString()).toBe(iso('2027-01-04T17:30:00'));
@@ -107,7 +117,11 @@ describe('a deadline crossing the end of 2026', () => {
     expect(r.deadline.toISOString()).toBe(iso('2027-01-05T17:30:00'));
     expect(r).toMatchObject({ calendarVersion: calendar.version, provisional: false });
     expect(calendar.workingDaysBetween('2026-12-21', '2027-01-05')).toBe(10);
-    expect(calendar.dayInfo('2027-01-01')).toMatchObject({ working: false, name: '元旦', layerId: 'gov-2027' });
+    expect(calendar.dayInfo('2027-01-01')).toMatchObject({
+      working: false,
+      name: '元旦',
+      layerId: 'gov-2027',
+    });
   });
 
   it('recomputes identically from the stored version after a newer amendment', () => {
@@ -120,7 +134,9 @@ describe('a deadline crossing the end of 2026', () => {
     expect(v2.version).not.toBe(v1.version);
     expect(registry.current).toBe(v2);
     // New deadlines see the county's day off on Dec 31: one working day later.
-    expect(computeDeadline(rule, assignedAt, registry.current).deadline.toISOString()).toBe(iso('2027-01-06T17:30:00'));
+    expect(computeDeadline(rule, assignedAt, registry.current).deadline.toISOString()).toBe(
+      iso('2027-01-06T17:30:00'),
+    );
     // The stored one recomputes exactly as it was.
     expect(computeDeadline(rule, assignedAt, registry.get(stored.calendarVersion))).toEqual(stored);
     expect(registry.versions()).toEqual([base.version, v1.version, v2.version]);
@@ -145,7 +161,9 @@ describe('a deadline crossing the end of 2026', () => {
     const extended = extendDeadline(first, { workingDays: 2 }, registry.current);
     expect(extended.deadline.toISOString()).toBe(iso('2027-01-05T17:30:00'));
     expect(extended.calendarVersion).toBe(registry.current.version);
-    expect(() => extendDeadline(first, { workingDays: 2 }, WorkingCalendar.official())).toThrow(CalendarNotCovered);
+    expect(() => extendDeadline(first, { workingDays: 2 }, WorkingCalendar.official())).toThrow(
+      CalendarNotCovered,
+    );
   });
 });
 
@@ -159,7 +177,12 @@ describe('amendments', () => {
     expect(a.version).toBe(WorkingCalendar.official().version);
     // A county can add a make-up Saturday too.
     const b = WorkingCalendar.official([
-      { id: 'sat', name: 'sat', source: 'county', days: [{ date: '2026-03-14', kind: 'workday', name: '补班' }] },
+      {
+        id: 'sat',
+        name: 'sat',
+        source: 'county',
+        days: [{ date: '2026-03-14', kind: 'workday', name: '补班' }],
+      },
     ]);
     expect(b.dayInfo('2026-03-14')).toMatchObject({ working: true, reason: 'make-up-workday', name: '补班' });
   });
@@ -168,7 +191,9 @@ describe('amendments', () => {
     const ok = { id: 'x', name: 'x', source: 'county', days: [] };
     expect(CalendarAmendment.safeParse(ok).success).toBe(true);
     expect(CalendarAmendment.safeParse({ ...ok, coversYear: 2027 }).success).toBe(false); // county
-    expect(CalendarAmendment.safeParse({ ...ok, source: 'state-council', coversYear: 2027 }).success).toBe(true);
+    expect(CalendarAmendment.safeParse({ ...ok, source: 'state-council', coversYear: 2027 }).success).toBe(
+      true,
+    );
     expect(
       CalendarAmendment.safeParse({
         ...ok,
@@ -178,7 +203,9 @@ describe('amendments', () => {
         ],
       }).success,
     ).toBe(false);
-    expect(CalendarAmendment.safeParse({ ...ok, days: [{ date: '2026-02-30', kind: 'holiday' }] }).success).toBe(false);
+    expect(
+      CalendarAmendment.safeParse({ ...ok, days: [{ date: '2026-02-30', kind: 'holiday' }] }).success,
+    ).toBe(false);
     expect(() => WorkingCalendar.official([notice2027, notice2027])).toThrow(/applied twice/);
   });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { CalendarDate, addDays, assertCalendarDate, isWeekend, yearOf } from './dates';
+import { CalendarDate, addDays, assertCalendarDate, epochDay, isWeekend, yearOf } from './dates';
 import { chineseDaysLayer } from './chineseDays';
 
 export const DayKind = z.enum(['workday', 'holiday']);
@@ -35,11 +35,16 @@ export const CalendarAmendment = z
   .superRefine((a, ctx) => {
     const seen = new Set<string>();
     for (const [i, day] of a.days.entries()) {
-      if (seen.has(day.date)) ctx.addIssue({ code: 'custom', path: ['days', i, 'date'], message: `duplicate date ${day.date}` });
+      if (seen.has(day.date))
+        ctx.addIssue({ code: 'custom', path: ['days', i, 'date'], message: `duplicate date ${day.date}` });
       seen.add(day.date);
     }
     if (a.coversYear !== undefined && a.source !== 'state-council') {
-      ctx.addIssue({ code: 'custom', path: ['coversYear'], message: "only a 'state-council' amendment can declare a year covered" });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['coversYear'],
+        message: "only a 'state-council' amendment can declare a year covered",
+      });
     }
   });
 export type CalendarAmendment = z.infer<typeof CalendarAmendment>;
@@ -134,7 +139,11 @@ function compare(a: string, b: string): number {
 }
 
 /** Format 1 of the hashed content; bump if the meaning of the data ever changes. */
-function hashContent(coveredYears: readonly number[], holidays: readonly string[], workdays: readonly string[]): string {
+function hashContent(
+  coveredYears: readonly number[],
+  holidays: readonly string[],
+  workdays: readonly string[],
+): string {
   const canonical = JSON.stringify({ format: 1, coveredYears, holidays, workdays });
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
@@ -164,7 +173,8 @@ export class WorkingCalendar {
       if (ids.has(layer.id)) throw new Error(`calendar layer ${layer.id} applied twice`);
       ids.add(layer.id);
       for (const year of layer.coversYears) covered.add(year);
-      for (const day of layer.days) entries.set(day.date, { kind: day.kind, name: day.name, layerId: layer.id });
+      for (const day of layer.days)
+        entries.set(day.date, { kind: day.kind, name: day.name, layerId: layer.id });
     }
     const offWeekdays = new Set<string>();
     const workingWeekends = new Set<string>();
@@ -179,7 +189,11 @@ export class WorkingCalendar {
     this.entries = entries;
     this.offWeekdays = offWeekdays;
     this.workingWeekends = workingWeekends;
-    this.version = hashContent(this.coveredYears, [...offWeekdays].sort(compare), [...workingWeekends].sort(compare));
+    this.version = hashContent(
+      this.coveredYears,
+      [...offWeekdays].sort(compare),
+      [...workingWeekends].sort(compare),
+    );
   }
 
   /** The official calendar: chinese-days' data, then the given amendments in order. */
@@ -303,12 +317,32 @@ export class WorkingCalendar {
     assertCalendarDate(to);
     if (from === to) return 0;
     const [lo, hi, sign] = from < to ? [from, to, 1] : [to, from, -1];
-    let count = 0;
-    for (let day = addDays(lo, 1); day <= hi; day = addDays(day, 1)) {
-      if (this.isWorkingDay(day, options)) count++;
+    // Counted, not walked: Mon–Fri in (lo, hi], minus listed weekdays off, plus listed working weekends.
+    const first = addDays(lo, 1);
+    if ((options?.uncovered ?? 'throw') === 'throw') {
+      for (let year = yearOf(first); year <= yearOf(hi); year++) {
+        if (!this.covered.has(year)) {
+          const date = year === yearOf(first) ? first : `${String(year).padStart(4, '0')}-01-01`;
+          throw new CalendarNotCovered(date, this.version, this.coveredYears);
+        }
+      }
     }
+    let count = weekdaysIn(epochDay(first), epochDay(hi));
+    for (const date of this.offWeekdays) if (date > lo && date <= hi) count--;
+    for (const date of this.workingWeekends) if (date > lo && date <= hi) count++;
     return count === 0 ? 0 : sign * count;
   }
+}
+
+/** Mon–Fri days in [first, last] (epoch days). */
+function weekdaysIn(first: number, last: number): number {
+  const length = last - first + 1;
+  let count = Math.floor(length / 7) * 5;
+  for (let day = first + length - (length % 7); day <= last; day++) {
+    const dow = (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
+    if (dow >= 1 && dow <= 5) count++;
+  }
+  return count;
 }
 
 function amendmentLayer(input: CalendarAmendmentInput): CalendarLayer {

@@ -1,5 +1,5 @@
 // Real 2026 dates. The facts below were read from chinese-days 1.5.7 (dist/years/2026.json), which
-// encodes the State Council's 2026 notice (国办发明电〔2025〕7号):
+// encodes the State Council's 2026 notice (its source cites gov.cn/zhengce/zhengceku/202511/content_7047091.htm):
 //   元旦    off Thu 01-01 … Sat 01-03;               make-up working day Sun 01-04
 //   春节    off Sun 02-15 … Mon 02-23 (9 days);       make-up working days Sat 02-14 and Sat 02-28
 //   劳动节  off Fri 05-01 … Tue 05-05;               make-up working day Sat 05-09
@@ -32,7 +32,11 @@ describe('National Day week 2026 (off Oct 1–7, make-up Sun Sep 20 and Sat Oct 
       layerId: 'chinese-days@1.5.7',
       covered: true,
     });
-    expect(calendar.dayInfo('2026-10-05')).toMatchObject({ working: false, reason: 'holiday', name: '国庆节' });
+    expect(calendar.dayInfo('2026-10-05')).toMatchObject({
+      working: false,
+      reason: 'holiday',
+      name: '国庆节',
+    });
   });
 
   it('a deadline of N working days lands after the week, and the make-up Saturday counts', () => {
@@ -58,7 +62,11 @@ describe('National Day week 2026 (off Oct 1–7, make-up Sun Sep 20 and Sat Oct 
   });
 
   it('an extension across the week', () => {
-    const current = computeDeadline({ kind: 'same-day', cutoff: '17:00' }, cst('2026-09-30T09:00:00'), calendar);
+    const current = computeDeadline(
+      { kind: 'same-day', cutoff: '17:00' },
+      cst('2026-09-30T09:00:00'),
+      calendar,
+    );
     expect(current.deadline.toISOString()).toBe(iso('2026-09-30T17:00:00'));
     const extended = extendDeadline(current, { workingDays: 3 }, calendar);
     expect(extended.deadline.toISOString()).toBe(iso('2026-10-10T17:00:00'));
@@ -88,7 +96,9 @@ describe('Spring Festival 2026 (off Sun Feb 15 – Mon Feb 23, make-up Sat Feb 1
   });
 
   it('same-day on a festival day rolls to the first working day after it', () => {
-    expect(due({ kind: 'same-day', cutoff: '17:00' }, '2026-02-16T09:00:00')).toBe(iso('2026-02-24T17:00:00'));
+    expect(due({ kind: 'same-day', cutoff: '17:00' }, '2026-02-16T09:00:00')).toBe(
+      iso('2026-02-24T17:00:00'),
+    );
   });
 
   it('traffic light: working days left before a deadline, across the festival', () => {
@@ -130,7 +140,9 @@ describe('rules on ordinary 2026 days', () => {
 
   it('weekend assignment rolls over', () => {
     // Sat Mar 14: same-day → Mon Mar 16; 1 working day → Mon Mar 16; next-working-day → Mon Mar 16.
-    expect(due({ kind: 'same-day', cutoff: '12:00' }, '2026-03-14T10:00:00')).toBe(iso('2026-03-16T12:00:00'));
+    expect(due({ kind: 'same-day', cutoff: '12:00' }, '2026-03-14T10:00:00')).toBe(
+      iso('2026-03-16T12:00:00'),
+    );
     expect(due({ kind: 'working-days', days: 1 }, '2026-03-14T10:00:00')).toBe(iso('2026-03-16T17:30:00'));
     expect(due({ kind: 'next-working-day' }, '2026-03-15T10:00:00')).toBe(iso('2026-03-16T17:30:00'));
   });
@@ -144,10 +156,18 @@ describe('rules on ordinary 2026 days', () => {
   });
 
   it('fixed deadlines are taken as given', () => {
-    const r = computeDeadline({ kind: 'fixed', at: '2026-10-03T12:00:00+08:00' }, cst('2026-09-01T09:00:00'), calendar);
+    const r = computeDeadline(
+      { kind: 'fixed', at: '2026-10-03T12:00:00+08:00' },
+      cst('2026-09-01T09:00:00'),
+      calendar,
+    );
     expect(r.deadline.toISOString()).toBe(iso('2026-10-03T12:00:00'));
     expect(() =>
-      computeDeadline({ kind: 'fixed', at: '2026-08-01T12:00:00+08:00' }, cst('2026-09-01T09:00:00'), calendar),
+      computeDeadline(
+        { kind: 'fixed', at: '2026-08-01T12:00:00+08:00' },
+        cst('2026-09-01T09:00:00'),
+        calendar,
+      ),
     ).toThrow(RangeError);
   });
 
@@ -156,13 +176,21 @@ describe('rules on ordinary 2026 days', () => {
     expect(extendDeadline(current, { workingDays: 5 }, calendar).deadline.toISOString()).toBe(
       iso('2026-03-23T17:30:00'),
     );
-    expect(extendDeadline(current, { until: '2026-04-01T12:00:00+08:00' }, calendar).deadline.toISOString()).toBe(
-      iso('2026-04-01T12:00:00'),
+    expect(
+      extendDeadline(current, { until: '2026-04-01T12:00:00+08:00' }, calendar).deadline.toISOString(),
+    ).toBe(iso('2026-04-01T12:00:00'));
+    expect(() => extendDeadline(current, { until: '2026-03-16T09:00:00+08:00' }, calendar)).toThrow(
+      RangeError,
     );
-    expect(() => extendDeadline(current, { until: '2026-03-16T09:00:00+08:00' }, calendar)).toThrow(RangeError);
     // A fixed deadline on a day off (Sat Oct 3, National Day) + 1 working day: Thu Oct 8, same time.
-    const fixed = computeDeadline({ kind: 'fixed', at: '2026-10-03T12:00:00+08:00' }, cst('2026-09-01T09:00:00'), calendar);
-    expect(extendDeadline(fixed, { workingDays: 1 }, calendar).deadline.toISOString()).toBe(iso('2026-10-08T12:00:00'));
+    const fixed = computeDeadline(
+      { kind: 'fixed', at: '2026-10-03T12:00:00+08:00' },
+      cst('2026-09-01T09:00:00'),
+      calendar,
+    );
+    expect(extendDeadline(fixed, { workingDays: 1 }, calendar).deadline.toISOString()).toBe(
+      iso('2026-10-08T12:00:00'),
+    );
   });
 
   it('rejects malformed rules', () => {

@@ -16,7 +16,8 @@ export const CHINA_UTC_OFFSET_MS = 8 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function assertCalendarDate(date: string): asserts date is CalendarDate {
-  if (!CalendarDate.safeParse(date).success) throw new RangeError(`not a calendar date (YYYY-MM-DD): ${date}`);
+  if (!CalendarDate.safeParse(date).success)
+    throw new RangeError(`not a calendar date (YYYY-MM-DD): ${date}`);
 }
 
 function assertLocalTime(time: string): void {
@@ -61,7 +62,8 @@ export function toChinaDate(instant: Date): CalendarDate {
 export function atChinaTime(date: CalendarDate, time: LocalTime): Date {
   assertCalendarDate(date);
   assertLocalTime(time);
-  const ms = epochDay(date) * DAY_MS + Number(time.slice(0, 2)) * 3_600_000 + Number(time.slice(3, 5)) * 60_000;
+  const ms =
+    epochDay(date) * DAY_MS + Number(time.slice(0, 2)) * 3_600_000 + Number(time.slice(3, 5)) * 60_000;
   return new Date(ms - CHINA_UTC_OFFSET_MS);
 }
 

@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import type { CalendarOptions, WorkingCalendar } from './calendar';
-import {
-  LocalTime,
-  atChinaTime,
-  epochDay,
-  shiftDays,
-  toChinaDate,
-  yearOf,
-  type CalendarDate,
-} from './dates';
+import { LocalTime, atChinaTime, epochDay, shiftDays, toChinaDate, yearOf, type CalendarDate } from './dates';
 
 /** Default end of the working day in a county office: 17:30 China time. */
 export const DEFAULT_END_OF_DAY = '17:30';
@@ -98,7 +90,9 @@ export function computeDeadline(
     case 'fixed': {
       const deadline = new Date(rule.at);
       if (deadline.getTime() <= assignedAt.getTime()) {
-        throw new RangeError(`fixed deadline ${rule.at} is not after the assignment ${assignedAt.toISOString()}`);
+        throw new RangeError(
+          `fixed deadline ${rule.at} is not after the assignment ${assignedAt.toISOString()}`,
+        );
       }
       return { deadline, calendarVersion: calendar.version, provisional: false };
     }

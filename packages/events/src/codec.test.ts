@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { catalogueMarkdown } from './catalogueDoc';
 import { canonicalForm, createEvent, decodeMessage, encodeEvent } from './codec';
 import { catalogueJsonSchema } from './jsonSchema';
-import { CATALOGUE } from './catalogue';
+import { CATALOGUE, CURRENT_VERSION } from './catalogue';
 
 const sample = () =>
   createEvent({
@@ -17,6 +17,7 @@ const sample = () =>
       assigner: 'county',
       assignee: 'unit-001',
       acknowledgedAt: '2026-03-02T01:00:00.000Z',
+      by: 'unit-001:handler',
     },
   });
 
@@ -59,6 +60,12 @@ describe('the event codec', () => {
     const reordered = Object.fromEntries(Object.entries(event).reverse()) as typeof event;
     expect(canonicalForm(reordered)).toBe(canonicalForm({ ...event, signature: 'abc' }));
     expect(canonicalForm(event)).not.toContain('signature');
+  });
+
+  it('emits the newest version of every type', () => {
+    const newest = new Map<string, number>();
+    for (const d of CATALOGUE) newest.set(d.type, Math.max(newest.get(d.type) ?? 0, d.version));
+    expect(Object.fromEntries(newest)).toEqual(CURRENT_VERSION);
   });
 
   it('gives every event type a <domain>.<entity>.<past-tense> name and one entry per version', () => {

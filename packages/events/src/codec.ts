@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { CURRENT_VERSION, findDefinition } from './catalogue';
-import type { CatalogueEventType, DataOf, DubanEvent, EventByType } from './catalogue';
+import type { CatalogueEventType, CurrentData, CurrentEvent, DubanEvent } from './catalogue';
 import { EventEnvelope } from './envelope';
 import { uuidv7 } from './ids';
 
@@ -47,14 +47,14 @@ export interface NewEvent<T extends CatalogueEventType> {
   source: string;
   to: string[];
   subject: string;
-  data: DataOf<T>;
+  data: CurrentData<T>;
   time: Date;
   /** The event (or request) that caused this one; its correlation id is carried on. */
   cause?: { id: string; correlationId: string } | undefined;
 }
 
 /** Builds a new event at the current version of its type, validating its payload. */
-export function createEvent<T extends CatalogueEventType>(input: NewEvent<T>): EventByType<T> {
+export function createEvent<T extends CatalogueEventType>(input: NewEvent<T>): CurrentEvent<T> {
   const version = CURRENT_VERSION[input.type];
   const def = findDefinition(input.type, version);
   if (!def) throw new Error(`no catalogue entry for ${input.type}`);
@@ -72,7 +72,7 @@ export function createEvent<T extends CatalogueEventType>(input: NewEvent<T>): E
     causationId: input.cause?.id ?? null,
     data,
     signature: null,
-  } as unknown as EventByType<T>;
+  } as unknown as CurrentEvent<T>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AppError } from './errors';
 
 /**
@@ -19,9 +20,15 @@ export class HostedNodes {
   get size(): number {
     return this.ids.size;
   }
-  /** The consumer host id: the node itself when one is hosted, else `embedded`. */
+  /**
+   * The consumer host id: the node itself when one is hosted; else one derived from the set of
+   * hosted nodes, so two processes hosting different sets never share a consumer group (and never
+   * skip each other's events).
+   */
   get hostId(): string {
-    return this.ids.size === 1 ? [...this.ids][0]! : 'embedded';
+    const ids = [...this.ids].sort();
+    if (ids.length === 1) return ids[0]!;
+    return `hosts-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 12)}`;
   }
   require(id: string): string {
     if (!this.ids.has(id))

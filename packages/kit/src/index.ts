@@ -5,3 +5,5 @@ export * from './clock';
 export * from './http';
 export * from './lifecycle';
 export * from './hosting';
+export * from './actor';
+export * from './identity';

@@ -11,7 +11,13 @@ export async function runMain(title: string, services: readonly ServiceModule[])
   lifecycle.closeOnSignals();
   const node = await startNodeProcess({ config, services, title, logger });
   lifecycle.add('node', () => node.close());
-  const address = await node.app.listen({ host: config.HOST, port: config.PORT });
+  let address: string;
+  try {
+    address = await node.app.listen({ host: config.HOST, port: config.PORT });
+  } catch (error) {
+    await lifecycle.close(); // e.g. the port is taken: stop the embedded database we started
+    throw error;
+  }
   logger.info(
     {
       api: address,

@@ -126,7 +126,6 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
         background: background.every((b) => b.healthy?.() ?? true),
       }),
     });
-    closers.push(() => app.close());
     app.get(
       '/nodes',
       { schema: { tags: ['nodes'], summary: 'The nodes this process serves' } },
@@ -157,6 +156,9 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
         closers.push(() => started.stop());
       }
     }
+    // Closers run in reverse: HTTP first (no new work), then loops, consumers, the relay, the log,
+    // pools, and the embedded database last.
+    closers.push(() => app.close());
     return { app, ctx, log, delivery, embeddedDatabase: database.embedded, close };
   } catch (error) {
     await close();

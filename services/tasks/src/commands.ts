@@ -1,38 +1,89 @@
 import { appendToOutbox } from '@duban/bus';
-import { chinaYear } from '@duban/kit';
+import type { TransactionClient } from '@duban/db';
 import { uuidv7 } from '@duban/events';
-import type { ItemKind } from '@duban/events';
+import type { ItemKind, ItemSource, MustSupervise, Priority } from '@duban/events';
+import { AppError, chinaYear } from '@duban/kit';
+import type { Actor } from '@duban/kit';
 import type { TasksDeps } from './deps';
-import { decide, evolve, noticeNumber } from './domain/item';
-import type { DecideContext, ItemCommand, ItemState } from './domain/item';
+import { decide, evolve, isOwnItem, noticeNumber } from './domain/item';
+import type { DecideContext, ItemCommand, ItemEvent, ItemState, Relation } from './domain/item';
 import { itemRepository } from './repositories/items';
 
-function decideContext(deps: TasksDeps, now: Date): DecideContext {
+function decideContext(deps: TasksDeps, actor: Actor, now: Date): DecideContext {
   return {
     now,
+    actor,
     nodeExists: (id) => deps.org.has(id),
     isBelow: (above, below) => deps.org.has(below) && deps.org.isAncestor(above, below),
   };
 }
 
+/** Applies events to a copy and persists state, timeline and outbox together. */
+async function commit(
+  tx: TransactionClient,
+  nodeId: string,
+  relation: Relation,
+  state: ItemState | null,
+  events: ItemEvent[],
+  now: Date,
+): Promise<ItemState | null> {
+  if (events.length === 0) return state;
+  const next = events.reduce<ItemState | null>((s, e) => evolve(s, e), state)!;
+  await itemRepository.save(tx, nodeId, relation, state, next, now);
+  await itemRepository.recordEvents(tx, nodeId, events);
+  await appendToOutbox(tx, events);
+  return next;
+}
+
 /**
- * Runs one command on a node's copy of an item: read, decide, save state, record the timeline and
- * write the events to the outbox, all in one transaction.
+ * Progress of a split item follows its parts (立项分解): when a sub-item this node assigned closes
+ * or reopens, the parent this node is responsible for gets the new share of closed parts, and a
+ * plan item whose parts are all closed closes itself; the same then climbs to its own parent.
  */
+async function deriveParentProgress(
+  deps: TasksDeps,
+  tx: TransactionClient,
+  actor: Actor,
+  child: ItemState,
+  now: Date,
+): Promise<void> {
+  if (!child.parentId) return;
+  const parent = await itemRepository.find(tx, actor.node, child.parentId);
+  if (!parent || parent.state.assignee !== actor.node) return;
+  const children = await itemRepository.children(tx, actor.node, child.parentId);
+  if (children.length === 0) return;
+  const percent = Math.round((100 * children.filter((c) => c.status === 'closed').length) / children.length);
+  const system = { ...actor, person: 'system' };
+  const events = decide(parent.state, { type: 'derive-progress', percent }, decideContext(deps, system, now));
+  const next = await commit(tx, actor.node, parent.relation, parent.state, events, now);
+  if (next && next.status === 'closed' && parent.state.status !== 'closed')
+    await deriveParentProgress(deps, tx, actor, next, now);
+}
+
+/** Runs one command on the acting node's copy of an item, in one transaction. */
 export async function runItemCommand(
   deps: TasksDeps,
-  nodeId: string,
+  actor: Actor,
   itemId: string,
   command: ItemCommand,
 ): Promise<ItemState> {
   const now = deps.clock.now();
   return deps.prisma.$transaction(async (tx) => {
-    const state = await itemRepository.find(tx, nodeId, itemId);
-    const events = decide(state, command, decideContext(deps, now));
-    const next = events.reduce<ItemState | null>((s, e) => evolve(s, e), state)!;
-    await itemRepository.save(tx, nodeId, state, next, now);
-    await itemRepository.recordEvents(tx, nodeId, events);
-    await appendToOutbox(tx, events);
+    const copy = await itemRepository.find(tx, actor.node, itemId);
+    if (!copy)
+      throw new AppError('not_found', 'item.not_found', `no item ${itemId} in ${actor.node}'s ledger`);
+    if (copy.relation === 'observer' || copy.relation === 'co-unit') {
+      throw new AppError(
+        'forbidden',
+        'item.wrong_party',
+        `${actor.node} only follows item ${itemId}; it is not a party to it`,
+      );
+    }
+    const events = decide(copy.state, command, decideContext(deps, actor, now));
+    const next = (await commit(tx, actor.node, copy.relation, copy.state, events, now))!;
+    if (next.status !== copy.state.status && (next.status === 'closed' || copy.state.status === 'closed')) {
+      await deriveParentProgress(deps, tx, actor, next, now);
+    }
     return next;
   });
 }
@@ -41,23 +92,96 @@ export interface AssignInput {
   title: string;
   description: string;
   kind: ItemKind;
+  source: ItemSource;
+  mustSupervise: MustSupervise[];
+  priority: Priority;
+  leader: string | null;
+  responsiblePerson: string | null;
+  coUnits: string[];
   deadline: Date;
+  ackDeadline: Date | null;
   assignee: string;
+  parentId: string | null;
+  caseRef: string | null;
 }
 
-export async function assignItem(deps: TasksDeps, nodeId: string, input: AssignInput): Promise<ItemState> {
-  const now = deps.clock.now();
+async function assignIn(
+  deps: TasksDeps,
+  tx: TransactionClient,
+  actor: Actor,
+  input: AssignInput,
+  now: Date,
+): Promise<ItemState> {
   const itemId = uuidv7(now.getTime());
-  // The notice number is taken inside its own transaction: a gap after a refused assignment is
-  // acceptable (numbers are not reused), a duplicate number is not.
-  const sequence = await deps.prisma.$transaction((tx) =>
-    itemRepository.nextNoticeSequence(tx, nodeId, chinaYear(now)),
+  let parent: ItemState | null = null;
+  if (input.parentId) {
+    const copy = await itemRepository.find(tx, actor.node, input.parentId);
+    if (!copy) {
+      throw new AppError(
+        'unprocessable',
+        'item.unknown_parent',
+        `no item ${input.parentId} in ${actor.node}'s ledger`,
+        {
+          issues: [{ path: 'body.parentId', message: 'not an item of this node' }],
+        },
+      );
+    }
+    parent = copy.state;
+  }
+  const sequence = await itemRepository.nextNoticeSequence(tx, actor.node, chinaYear(now));
+  const events = decide(
+    null,
+    { type: 'assign', itemId, noticeNo: noticeNumber(chinaYear(now), sequence), ...input, parent },
+    decideContext(deps, actor, now),
   );
-  return runItemCommand(deps, nodeId, itemId, {
-    type: 'assign',
-    itemId,
-    actor: nodeId,
-    noticeNo: noticeNumber(chinaYear(now), sequence),
-    ...input,
+  const relation: Relation = input.assignee === actor.node ? 'own' : 'assigner';
+  return (await commit(tx, actor.node, relation, null, events, now))!;
+}
+
+/** 交办: creates an item (or a plan item for this node itself) and sends the notice. */
+export async function assignItem(deps: TasksDeps, actor: Actor, input: AssignInput): Promise<ItemState> {
+  const now = deps.clock.now();
+  return deps.prisma.$transaction((tx) => assignIn(deps, tx, actor, input, now));
+}
+
+export interface MeetingInput {
+  attendees: string[];
+  minutes: string;
+  decisions: Array<Omit<AssignInput, 'parentId'>>;
+}
+
+/**
+ * 联席会议: the assigner of a multi-unit item records a joint meeting; each decision becomes a
+ * sub-item assigned in the same transaction, so the meeting and its sub-items exist together or not at all.
+ */
+export async function holdMeeting(
+  deps: TasksDeps,
+  actor: Actor,
+  itemId: string,
+  input: MeetingInput,
+): Promise<{ item: ItemState; subItems: ItemState[] }> {
+  const now = deps.clock.now();
+  return deps.prisma.$transaction(async (tx) => {
+    const copy = await itemRepository.find(tx, actor.node, itemId);
+    if (!copy)
+      throw new AppError('not_found', 'item.not_found', `no item ${itemId} in ${actor.node}'s ledger`);
+    const subItems: ItemState[] = [];
+    for (const decision of input.decisions)
+      subItems.push(await assignIn(deps, tx, actor, { ...decision, parentId: itemId }, now));
+    const events = decide(
+      copy.state,
+      {
+        type: 'record-meeting',
+        meetingId: uuidv7(now.getTime()),
+        attendees: input.attendees,
+        minutes: input.minutes,
+        decisionItemIds: subItems.map((s) => s.id),
+      },
+      decideContext(deps, actor, now),
+    );
+    const item = (await commit(tx, actor.node, copy.relation, copy.state, events, now))!;
+    return { item, subItems };
   });
 }
+
+export { isOwnItem };

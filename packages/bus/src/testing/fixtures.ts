@@ -22,6 +22,16 @@ export function sampleEvent(subject: string, n: number, at = new Date('2026-03-0
       noticeNo: `督〔2026〕${n}号`,
       deadline: '2026-12-31T09:00:00.000Z',
       assignedAt: new Date(at.getTime() + n).toISOString(),
+      source: 'annual-plan',
+      mustSupervise: ['annual-target'],
+      priority: 'normal',
+      leader: null,
+      responsiblePerson: null,
+      coUnits: [],
+      parentId: null,
+      ackDeadline: '2026-12-31T09:00:00.000Z',
+      by: 'county:operator',
+      caseRef: null,
     },
   });
 }

@@ -23,10 +23,36 @@ export function render(event: DubanEvent, nameOf: (id: string) => string): Rende
       };
     case 'tasks.item.acknowledged':
       return { title: '事项已签收', body: `${nameOf(event.data.assignee)}已签收督办事项。` };
+    case 'tasks.item.progressed':
+      return {
+        title: '办理进展',
+        body: `${nameOf(event.data.assignee)}报送办理进展${event.data.percent === null ? '' : `（${event.data.percent}%）`}：${event.data.note}`,
+      };
+    case 'tasks.report.drafted':
+      return { title: '办结报告待签发', body: '办结报告已起草，待单位主要负责人签字后报送。' };
     case 'tasks.item.reported':
-      return { title: '收到办结报告', body: `${nameOf(event.data.assignee)}报送了办结报告，请审核。` };
+      return { title: '收到办结报告', body: `${nameOf(event.data.assignee)}报送了办结报告，请逐项审核。` };
+    case 'tasks.item.reviewed': {
+      const outcome = { accepted: '审核通过', returned: '退回重办', recheck: '转入复核' }[event.data.outcome];
+      return {
+        title: `审核结果：${outcome}`,
+        body: `${nameOf(event.data.assigner)}审核意见：${outcome}。${event.data.comment}`,
+      };
+    }
     case 'tasks.item.closed':
       return { title: '事项已办结', body: `${nameOf(event.data.assigner)}审核通过，事项办结。` };
+    case 'tasks.item.reopened':
+      return { title: '事项复查复议', body: `已办结事项重新启动办理：${event.data.reason}` };
+    case 'tasks.extension.requested':
+      return { title: '延期申请', body: `${nameOf(event.data.assignee)}申请延期：${event.data.reason}` };
+    case 'tasks.extension.approved':
+      return { title: '延期已批准', body: `办理时限延至${formatChinaTime(event.data.newDeadline)}。${event.data.comment}` };
+    case 'tasks.extension.refused':
+      return { title: '延期未批准', body: `延期申请未获批准，请按原时限办结。${event.data.comment}` };
+    case 'tasks.feedback.recorded':
+      return { title: event.data.audience === 'city' ? '已向市委反馈' : '已向群众反馈', body: event.data.content };
+    case 'tasks.meeting.held':
+      return { title: '联席会议', body: `${nameOf(event.data.assigner)}召开联席会议，议定事项${event.data.decisionItemIds.length}项。` };
     case 'reminders.item.chased':
       return {
         title: '催办通知',

@@ -1,19 +1,67 @@
-import { TOPICS } from '@duban/events';
 import { RejectedEvent } from '@duban/bus';
 import type { EventHandler } from '@duban/bus';
+import type { TransactionClient } from '@duban/db';
+import { TOPICS } from '@duban/events';
 import type { TasksDeps } from '../deps';
-import { EventMismatch, evolve, expectedSource, isItemEvent, recipientOf } from '../domain/item';
+import { EventMismatch, evolve, expectedSource, isItemEvent } from '../domain/item';
+import type { ItemEvent, ItemState, Relation } from '../domain/item';
 import { itemRepository } from '../repositories/items';
 
 /**
- * Keeps each hosted node's copy of an item in step with the other party: the assignee's ledger
- * gets the item when it is assigned and closed; the assigner's when it is acknowledged and reported.
+ * Keeps every hosted copy of an item in step with the party that acted: the other party's copy, the
+ * co-units' copies, and the observer copies of the parties' ancestors (a node sees its subtree's
+ * items). The copy of the node that emitted an event was written with it.
  */
 export function itemsConsumer(deps: TasksDeps): EventHandler {
+  const { org, hosted } = deps;
+
+  /** Which hosted nodes keep a copy of a newly assigned item, and as what. */
+  function newCopies(event: Extract<ItemEvent, { type: 'tasks.item.assigned' }>): Array<[string, Relation]> {
+    const d = event.data;
+    const copies = new Map<string, Relation>();
+    if (d.assignee !== d.assigner) copies.set(d.assignee, 'assignee');
+    for (const unit of event.version === 2 ? event.data.coUnits : []) copies.set(unit, 'co-unit');
+    for (const party of [d.assigner, d.assignee]) {
+      for (const ancestor of org.find(party) ? org.ancestors(party) : []) {
+        if (!copies.has(ancestor.id) && ancestor.id !== d.assigner) copies.set(ancestor.id, 'observer');
+      }
+    }
+    copies.delete(event.source);
+    return [...copies].filter(([node]) => hosted.has(node));
+  }
+
+  function relevant(event: ItemEvent): boolean {
+    const d = event.data;
+    return [d.assigner, d.assignee].some(
+      (party) =>
+        hosted.has(party) || (org.find(party) ? org.ancestors(party).some((a) => hosted.has(a.id)) : false),
+    );
+  }
+
+  async function apply(
+    tx: TransactionClient,
+    nodeId: string,
+    relation: Relation,
+    state: ItemState | null,
+    event: ItemEvent,
+  ): Promise<void> {
+    let next: ItemState;
+    try {
+      next = evolve(state, event);
+    } catch (error) {
+      if (error instanceof EventMismatch)
+        throw new RejectedEvent('event.does_not_apply', `${nodeId}: ${error.message}`);
+      throw error;
+    }
+    await itemRepository.save(tx, nodeId, relation, state, next, new Date(event.time));
+    await itemRepository.recordEvents(tx, nodeId, [event]);
+  }
+
   return {
     name: 'tasks',
     topics: [TOPICS.tasks],
-    accepts: (event) => isItemEvent(event) && deps.hosted.has(recipientOf(event)),
+    // A draft stays with the unit that wrote it until the head signs it off.
+    accepts: (event) => isItemEvent(event) && event.type !== 'tasks.report.drafted' && relevant(event),
     async handle(event, tx) {
       if (!isItemEvent(event)) return;
       if (event.source !== expectedSource(event)) {
@@ -23,19 +71,28 @@ export function itemsConsumer(deps: TasksDeps): EventHandler {
         );
       }
       if (event.subject !== event.data.itemId) {
-        throw new RejectedEvent('event.subject_mismatch', `subject ${event.subject} is not item ${event.data.itemId}`);
+        throw new RejectedEvent(
+          'event.subject_mismatch',
+          `subject ${event.subject} is not item ${event.data.itemId}`,
+        );
       }
-      const nodeId = recipientOf(event);
-      const state = await itemRepository.find(tx, nodeId, event.subject);
-      let next;
-      try {
-        next = evolve(state, event);
-      } catch (error) {
-        if (error instanceof EventMismatch) throw new RejectedEvent('event.does_not_apply', error.message);
-        throw error;
+      if (event.type === 'tasks.item.assigned') {
+        for (const [nodeId, relation] of newCopies(event)) {
+          const existing = await itemRepository.find(tx, nodeId, event.data.itemId);
+          if (existing)
+            throw new RejectedEvent(
+              'event.does_not_apply',
+              `${nodeId} holds item ${event.data.itemId} already`,
+            );
+          await apply(tx, nodeId, relation, null, event);
+        }
+        return;
       }
-      await itemRepository.save(tx, nodeId, state, next, new Date(event.time));
-      await itemRepository.recordEvents(tx, nodeId, [event]);
+      const copies = await itemRepository.copiesAt(tx, event.data.itemId, hosted.list());
+      for (const copy of copies) {
+        if (copy.nodeId === event.source) continue;
+        await apply(tx, copy.nodeId, copy.relation, copy.state, event);
+      }
     },
   };
 }

@@ -1,38 +1,69 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeEvent } from '@duban/events';
+import { REVIEW_POINTS, decodeEvent } from '@duban/events';
+import type { ReviewPoints } from '@duban/events';
+import { ROLES } from '@duban/kit/actor';
+import type { Actor, Role } from '@duban/kit/actor';
 import { AppError } from '@duban/kit/errors';
-import { decide, evolve, ITEM_STATUSES } from './item';
-import type { DecideContext, ItemCommand, ItemEvent, ItemState } from './item';
+import { ITEM_STATUSES, decide, evolve, trafficLight } from './item';
+import type { AssignInput, DecideContext, ItemCommand, ItemEvent, ItemState } from './item';
 
 const NOW = new Date('2026-03-02T01:00:00Z');
-const ctx: DecideContext = {
-  now: NOW,
-  nodeExists: (id) => ['county', 'unit-001', 'unit-002', 'township-heji'].includes(id),
-  isBelow: (above, below) => above === 'county' && below !== 'county',
-};
 const ITEM = '01a21969-9769-7019-bd16-894046c030b2';
+const NODES = ['county', 'unit-001', 'unit-002', 'township-heji'];
 
-function assign(overrides: Partial<Extract<ItemCommand, { type: 'assign' }>> = {}): ItemCommand {
+const actor = (node: string, roles: readonly Role[] = ROLES, person = `${node}:someone`): Actor => ({
+  node,
+  person,
+  roles,
+});
+const ctxFor = (a: Actor, now = NOW): DecideContext => ({
+  now,
+  actor: a,
+  nodeExists: (id) => NODES.includes(id),
+  isBelow: (above, below) => above === 'county' && below !== 'county',
+});
+
+const allOk = (): ReviewPoints =>
+  Object.fromEntries(REVIEW_POINTS.map((p) => [p, { ok: true, comment: '' }])) as ReviewPoints;
+const failing = (point: (typeof REVIEW_POINTS)[number]): ReviewPoints => ({
+  ...allOk(),
+  [point]: { ok: false, comment: '事实不清' },
+});
+
+function assign(overrides: Partial<AssignInput> = {}): ItemCommand {
   return {
     type: 'assign',
     itemId: ITEM,
-    actor: 'county',
     assignee: 'unit-001',
     title: '推进标准化厂房建设',
     description: '',
     kind: 'annual-target',
+    source: 'annual-plan',
+    mustSupervise: ['annual-target'],
+    priority: 'normal',
+    leader: '张副县长',
+    responsiblePerson: null,
+    coUnits: [],
     deadline: new Date('2026-03-31T09:00:00Z'),
+    ackDeadline: null,
     noticeNo: '督〔2026〕1号',
+    caseRef: null,
+    parent: null,
     ...overrides,
   };
 }
 
-function run(commands: ItemCommand[]): { state: ItemState | null; events: ItemEvent[] } {
+type Step = [Actor, ItemCommand];
+const county = actor('county', ['office-staff']);
+const handler = actor('unit-001', ['unit-handler']);
+const head = actor('unit-001', ['unit-head']);
+
+function run(steps: Step[]): { state: ItemState | null; events: ItemEvent[] } {
   let state: ItemState | null = null;
   const events: ItemEvent[] = [];
-  for (const command of commands) {
-    const emitted = decide(state, command, ctx);
+  for (const [a, command] of steps) {
+    const emitted = decide(state, command, ctxFor(a));
     state = emitted.reduce<ItemState | null>((s, e) => evolve(s, e), state);
     events.push(...emitted);
   }
@@ -49,87 +80,294 @@ function codeOf(fn: () => unknown): string {
   return 'none';
 }
 
+const signedReport: Step[] = [
+  [handler, { type: 'draft-report', summary: '已完成主体工程' }],
+  [head, { type: 'sign-off' }],
+];
+
 describe('an item’s lifecycle', () => {
-  it('walks assign → acknowledge → report → close', () => {
+  it('walks assign → acknowledge → draft → head’s sign-off → review → closed', () => {
     const { state, events } = run([
-      assign(),
-      { type: 'acknowledge', actor: 'unit-001' },
-      { type: 'report', actor: 'unit-001', summary: '已完成' },
-      { type: 'close', actor: 'county', comment: '' },
+      [county, assign()],
+      [handler, { type: 'acknowledge' }],
+      ...signedReport,
+      [
+        county,
+        {
+          type: 'review',
+          outcome: 'accepted',
+          points: allOk(),
+          reasons: [],
+          comment: '同意办结',
+          corrections: '',
+        },
+      ],
     ]);
     expect(events.map((e) => e.type)).toEqual([
       'tasks.item.assigned',
       'tasks.item.acknowledged',
+      'tasks.report.drafted',
       'tasks.item.reported',
+      'tasks.item.reviewed',
       'tasks.item.closed',
     ]);
-    expect(state).toMatchObject({ status: 'closed', revision: 4, reportSummary: '已完成' });
-    expect(events.map((e) => e.to)).toEqual([['unit-001'], ['county'], ['county'], ['unit-001']]);
+    expect(state).toMatchObject({
+      status: 'closed',
+      revision: 6,
+      report: { summary: '已完成主体工程', draftedBy: 'unit-001:someone' },
+    });
+    expect(events.find((e) => e.type === 'tasks.report.drafted')?.to).toEqual([]); // the draft stays home
+  });
+
+  it('returns a report with coded reasons, counts returns, and takes a corrected one', () => {
+    const { state } = run([
+      [county, assign()],
+      ...signedReport,
+      [
+        county,
+        {
+          type: 'review',
+          outcome: 'returned',
+          points: failing('factsAndProcedure'),
+          reasons: ['facts-or-procedure'],
+          comment: '事实不清',
+          corrections: '',
+        },
+      ],
+      ...signedReport,
+      [
+        county,
+        {
+          type: 'review',
+          outcome: 'recheck',
+          points: allOk(),
+          reasons: [],
+          comment: '需复核',
+          corrections: '',
+        },
+      ],
+      [
+        county,
+        {
+          type: 'review',
+          outcome: 'returned',
+          points: failing('textAndFormat'),
+          reasons: ['text-or-format'],
+          comment: '',
+          corrections: '',
+        },
+      ],
+      ...signedReport,
+      [
+        county,
+        { type: 'review', outcome: 'accepted', points: allOk(), reasons: [], comment: '', corrections: '' },
+      ],
+    ]);
+    expect(state).toMatchObject({ status: 'closed', returnCount: 2, recheckCount: 1 });
+  });
+
+  it('moves the deadline only when the assigner approves an extension', () => {
+    const later = new Date('2026-04-30T09:00:00Z');
+    const requested = run([
+      [county, assign()],
+      [handler, { type: 'request-extension', newDeadline: later, reason: '征迁未完成' }],
+    ]);
+    const requestId = requested.state!.pendingExtension!.requestId;
+    const approved = run([
+      [county, assign()],
+      [handler, { type: 'request-extension', newDeadline: later, reason: '征迁未完成' }],
+    ]);
+    const decided = decide(
+      approved.state,
+      {
+        type: 'decide-extension',
+        requestId: approved.state!.pendingExtension!.requestId,
+        approve: true,
+        newDeadline: null,
+        comment: '',
+      },
+      ctxFor(county),
+    );
+    const after = decided.reduce<ItemState | null>((s, e) => evolve(s, e), approved.state);
+    expect(after).toMatchObject({
+      deadline: later.toISOString(),
+      originalDeadline: '2026-03-31T09:00:00.000Z',
+      extensionCount: 1,
+      pendingExtension: null,
+    });
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(
+      codeOf(() =>
+        decide(
+          after,
+          { type: 'decide-extension', requestId, approve: true, newDeadline: null, comment: '' },
+          ctxFor(county),
+        ),
+      ),
+    ).toBe('extension.not_pending');
+  });
+
+  it('reopens a closed item, which counts toward the re-review rate', () => {
+    const { state } = run([
+      [county, assign()],
+      ...signedReport,
+      [
+        county,
+        { type: 'review', outcome: 'accepted', points: allOk(), reasons: [], comment: '', corrections: '' },
+      ],
+      [county, { type: 'reopen', reason: '群众反映问题未解决' }],
+    ]);
+    expect(state).toMatchObject({ status: 'reopened', reopenCount: 1, closedAt: null });
   });
 
   it('refuses what the rules forbid, naming why', () => {
-    expect(codeOf(() => run([assign({ assignee: 'unit-999' })]))).toBe('item.unknown_assignee');
-    expect(codeOf(() => run([assign({ deadline: new Date('2026-03-01T00:00:00Z') })]))).toBe(
+    const assigned: Step[] = [[county, assign()]];
+    expect(codeOf(() => run([[county, assign({ assignee: 'unit-999' })]]))).toBe('item.unknown_assignee');
+    expect(codeOf(() => run([[county, assign({ deadline: new Date('2026-03-01T00:00:00Z') })]]))).toBe(
       'item.deadline_in_past',
     );
-    expect(codeOf(() => run([assign({ actor: 'unit-002' })]))).toBe('item.assignee_not_below');
-    expect(codeOf(() => run([assign(), { type: 'acknowledge', actor: 'county' }]))).toBe('item.wrong_party');
-    expect(codeOf(() => run([assign(), { type: 'close', actor: 'county', comment: '' }]))).toBe(
+    expect(codeOf(() => run([[actor('unit-002', ['office-staff']), assign()]]))).toBe(
+      'item.assignee_not_below',
+    );
+    expect(codeOf(() => run([[handler, assign()]]))).toBe('item.wrong_role');
+    expect(codeOf(() => run([...assigned, [county, { type: 'acknowledge' }]]))).toBe('item.wrong_party');
+    expect(codeOf(() => run([...assigned, [handler, { type: 'sign-off' }]]))).toBe('item.wrong_role');
+    expect(codeOf(() => run([...assigned, [head, { type: 'sign-off' }]]))).toBe('item.no_draft');
+    expect(codeOf(() => run([...assigned, [county, { type: 'reopen', reason: 'x' }]]))).toBe(
       'item.illegal_transition',
     );
-    expect(codeOf(() => run([assign(), { type: 'report', actor: 'unit-002', summary: 'x' }]))).toBe(
-      'item.wrong_party',
-    );
+    expect(
+      codeOf(() =>
+        run([
+          ...assigned,
+          ...signedReport,
+          [
+            county,
+            {
+              type: 'review',
+              outcome: 'accepted',
+              points: failing('policyAndLaw'),
+              reasons: [],
+              comment: '',
+              corrections: '',
+            },
+          ],
+        ]),
+      ),
+    ).toBe('review.failed_points_accepted');
+    expect(
+      codeOf(() =>
+        run([
+          ...assigned,
+          ...signedReport,
+          [
+            county,
+            {
+              type: 'review',
+              outcome: 'returned',
+              points: allOk(),
+              reasons: [],
+              comment: '',
+              corrections: '',
+            },
+          ],
+        ]),
+      ),
+    ).toBe('review.return_without_reason');
+    expect(codeOf(() => run([[county, assign({ coUnits: ['unit-001'] })]]))).toBe('item.co_unit_is_lead');
   });
 
-  it('lets a unit report without a separate acknowledgement (the report implies it)', () => {
-    const { state } = run([assign(), { type: 'report', actor: 'unit-001', summary: '已完成' }]);
-    expect(state?.status).toBe('reported');
-    expect(state?.acknowledgedAt).toBe(state?.reportedAt);
+  it('shows the traffic light from the deadline and the share of time used', () => {
+    const s = run([[county, assign()]]).state!; // 29 days from 2 March to 31 March
+    expect(trafficLight(s, new Date('2026-03-10T00:00:00Z'))).toBe('green');
+    expect(trafficLight(s, new Date('2026-03-25T00:00:00Z'))).toBe('yellow'); // ≥ 75% used
+    expect(trafficLight(s, new Date('2026-04-01T00:00:00Z'))).toBe('red');
   });
 });
 
-const actors = fc.constantFrom('county', 'unit-001', 'unit-002');
+const actors = fc.constantFrom<Actor>(
+  county,
+  handler,
+  head,
+  actor('unit-002'),
+  actor('county', ['unit-handler']),
+);
+const points = fc.constantFrom(allOk(), failing('conclusionRight'));
 const command: fc.Arbitrary<ItemCommand> = fc.oneof(
   fc.constant(assign()),
-  actors.map((actor) => ({ type: 'acknowledge' as const, actor })),
-  fc.tuple(actors, fc.string({ minLength: 1, maxLength: 20 })).map(([actor, summary]) => ({
-    type: 'report' as const,
-    actor,
-    summary,
-  })),
-  actors.map((actor) => ({ type: 'close' as const, actor, comment: '' })),
+  fc.constant<ItemCommand>({ type: 'acknowledge' }),
+  fc.nat(100).map<ItemCommand>((percent) => ({ type: 'progress', note: '推进中', percent })),
+  fc
+    .string({ minLength: 1, maxLength: 10 })
+    .map<ItemCommand>((summary) => ({ type: 'draft-report', summary })),
+  fc.constant<ItemCommand>({ type: 'sign-off' }),
+  fc
+    .tuple(fc.constantFrom('accepted', 'returned', 'recheck' as const), points, fc.boolean())
+    .map<ItemCommand>(([outcome, p, withReason]) => ({
+      type: 'review',
+      outcome,
+      points: p,
+      reasons: withReason ? ['other'] : [],
+      comment: '',
+      corrections: '',
+    })),
+  fc.constant<ItemCommand>({ type: 'reopen', reason: '复查' }),
+  fc
+    .integer({ min: 1, max: 60 })
+    .map<ItemCommand>((days) => ({
+      type: 'request-extension',
+      newDeadline: new Date(Date.parse('2026-03-31T09:00:00Z') + days * 86400_000),
+      reason: '延期',
+    })),
+  fc
+    .boolean()
+    .map<ItemCommand>((approve) => ({
+      type: 'decide-extension',
+      requestId: 'pending',
+      approve,
+      newDeadline: null,
+      comment: '',
+    })),
+  fc.constant<ItemCommand>({
+    type: 'record-feedback',
+    audience: 'citizen',
+    content: '已回复',
+    satisfaction: 'satisfied',
+  }),
 );
 
 describe('the item state machine (property)', () => {
-  it('never reaches an illegal state; every event validates; replay rebuilds the state', () => {
+  it('never reaches an illegal state; every event validates; replaying the events rebuilds the state exactly', () => {
     fc.assert(
-      fc.property(fc.array(command, { maxLength: 30 }), (commands) => {
+      fc.property(fc.array(fc.tuple(actors, command), { maxLength: 40 }), (steps) => {
         let state: ItemState | null = null;
         const events: ItemEvent[] = [];
-        for (const c of commands) {
+        for (const [a, c] of steps) {
+          const concrete: ItemCommand =
+            c.type === 'decide-extension'
+              ? { ...c, requestId: state?.pendingExtension?.requestId ?? ITEM }
+              : c;
           let emitted: ItemEvent[];
           try {
-            emitted = decide(state, c, ctx);
+            emitted = decide(state, concrete, ctxFor(a));
           } catch (error) {
-            if (!(error instanceof AppError)) throw error; // only refusals, never crashes
+            if (!(error instanceof AppError)) throw error; // refusals only, never crashes
             continue;
           }
-          for (const e of emitted) {
-            expect(decodeEvent(JSON.parse(JSON.stringify(e))).ok).toBe(true);
-          }
+          for (const e of emitted)
+            expect(decodeEvent(JSON.parse(JSON.stringify(e)))).toEqual({ ok: true, event: e });
           state = emitted.reduce<ItemState | null>((s, e) => evolve(s, e), state);
           events.push(...emitted);
+          // Invariants of every reachable state.
+          expect(ITEM_STATUSES).toContain(state!.status);
+          if (state!.status === 'closed') expect(state!.report).not.toBeNull();
+          if (state!.status === 'reported') expect(state!.report?.signedOffBy).toBe(head.person);
+          expect(new Date(state!.deadline) >= new Date(state!.originalDeadline)).toBe(true);
+          expect(state!.revision).toBe(events.length);
         }
-        if (state) {
-          expect(ITEM_STATUSES).toContain(state.status);
-          expect(state.revision).toBe(events.length);
-          if (state.status === 'closed') expect(state.reportedAt).not.toBeNull();
-        }
-        const replayed = events.reduce<ItemState | null>((s, e) => evolve(s, e), null);
-        expect(replayed).toEqual(state);
+        expect(events.reduce<ItemState | null>((s, e) => evolve(s, e), null)).toEqual(state);
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 });

@@ -1,36 +1,52 @@
-import type { Prisma } from '@duban/db';
-import type { Item, TransactionClient } from '@duban/db';
-import type { ItemKind } from '@duban/events';
+import type { Item, Prisma, TransactionClient } from '@duban/db';
+import type { ItemEvent, ItemState, Relation } from '../domain/item';
+import { yellowFrom } from '../domain/item';
 import { AppError } from '@duban/kit/errors';
-import type { ItemEvent, ItemState, ItemStatus } from '../domain/item';
 
-function toState(row: Item): ItemState {
+export interface ItemCopy {
+  nodeId: string;
+  relation: Relation;
+  state: ItemState;
+}
+
+function toCopy(row: Item): ItemCopy {
+  return { nodeId: row.nodeId, relation: row.relation as Relation, state: row.state as unknown as ItemState };
+}
+
+function columns(relation: Relation, next: ItemState, now: Date) {
+  const deadline = new Date(next.deadline);
   return {
-    id: row.id,
-    kind: row.kind as ItemKind,
-    title: row.title,
-    description: row.description,
-    noticeNo: row.noticeNo,
-    assigner: row.assigner,
-    assignee: row.assignee,
-    status: row.status as ItemStatus,
-    deadline: row.deadline.toISOString(),
-    assignedAt: row.assignedAt.toISOString(),
-    acknowledgedAt: row.acknowledgedAt?.toISOString() ?? null,
-    reportedAt: row.reportedAt?.toISOString() ?? null,
-    reportSummary: row.reportSummary,
-    closedAt: row.closedAt?.toISOString() ?? null,
-    revision: row.revision,
+    relation,
+    kind: next.kind,
+    source: next.source,
+    priority: next.priority,
+    title: next.title,
+    assigner: next.assigner,
+    assignee: next.assignee,
+    leader: next.leader,
+    parentId: next.parentId,
+    status: next.status,
+    deadline,
+    yellowFrom: yellowFrom(new Date(next.assignedAt), deadline),
+    assignedAt: new Date(next.assignedAt),
+    closedAt: next.closedAt ? new Date(next.closedAt) : null,
+    state: next as unknown as Prisma.InputJsonValue,
+    revision: next.revision,
+    updatedAt: now,
   };
 }
 
-const date = (s: string | null) => (s === null ? null : new Date(s));
-
-/** All SQL of the tasks service's ledger. */
+/** All SQL of the tasks service's ledger copies. */
 export const itemRepository = {
-  async find(tx: TransactionClient, nodeId: string, itemId: string): Promise<ItemState | null> {
+  async find(tx: TransactionClient, nodeId: string, itemId: string): Promise<ItemCopy | null> {
     const row = await tx.item.findUnique({ where: { nodeId_id: { nodeId, id: itemId } } });
-    return row ? toState(row) : null;
+    return row ? toCopy(row) : null;
+  },
+
+  /** Every copy of an item held by the given nodes (a process's hosted nodes). */
+  async copiesAt(tx: TransactionClient, itemId: string, nodeIds: readonly string[]): Promise<ItemCopy[]> {
+    const rows = await tx.item.findMany({ where: { id: itemId, nodeId: { in: [...nodeIds] } } });
+    return rows.map(toCopy);
   },
 
   /**
@@ -40,27 +56,12 @@ export const itemRepository = {
   async save(
     tx: TransactionClient,
     nodeId: string,
+    relation: Relation,
     previous: ItemState | null,
     next: ItemState,
     now: Date,
   ): Promise<void> {
-    const data = {
-      kind: next.kind,
-      title: next.title,
-      description: next.description,
-      noticeNo: next.noticeNo,
-      assigner: next.assigner,
-      assignee: next.assignee,
-      status: next.status,
-      deadline: new Date(next.deadline),
-      assignedAt: new Date(next.assignedAt),
-      acknowledgedAt: date(next.acknowledgedAt),
-      reportedAt: date(next.reportedAt),
-      reportSummary: next.reportSummary,
-      closedAt: date(next.closedAt),
-      revision: next.revision,
-      updatedAt: now,
-    };
+    const data = columns(relation, next, now);
     if (!previous) {
       await tx.item.create({ data: { nodeId, id: next.id, ...data } });
       return;
@@ -79,6 +80,7 @@ export const itemRepository = {
   },
 
   async recordEvents(tx: TransactionClient, nodeId: string, events: readonly ItemEvent[]): Promise<void> {
+    if (events.length === 0) return;
     await tx.itemEvent.createMany({
       data: events.map((e) => ({
         nodeId,
@@ -92,6 +94,15 @@ export const itemRepository = {
     });
   },
 
+  /** The sub-items a node split from `parentId`, as that node's copies. */
+  async children(tx: TransactionClient, nodeId: string, parentId: string): Promise<ItemState[]> {
+    const rows = await tx.item.findMany({
+      where: { nodeId, parentId, relation: 'assigner' },
+      orderBy: { id: 'asc' },
+    });
+    return rows.map((r) => r.state as unknown as ItemState);
+  },
+
   async nextNoticeSequence(tx: TransactionClient, nodeId: string, year: number): Promise<number> {
     const row = await tx.noticeCounter.upsert({
       where: { nodeId_year: { nodeId, year } },
@@ -99,43 +110,6 @@ export const itemRepository = {
       update: { last: { increment: 1 } },
     });
     return row.last;
-  },
-};
-
-export interface LedgerFilter {
-  status?: ItemStatus | undefined;
-  assignee?: string | undefined;
-  kind?: ItemKind | undefined;
-  overdue?: boolean | undefined;
-  now: Date;
-  limit: number;
-  /** Keyset cursor: the last row's (deadline, id) of the previous page. */
-  after?: { deadline: Date; id: string } | undefined;
-}
-
-export const ledgerRepository = {
-  async list(tx: TransactionClient, nodeId: string, filter: LedgerFilter): Promise<ItemState[]> {
-    const where: Prisma.ItemWhereInput = {
-      nodeId,
-      ...(filter.status ? { status: filter.status } : {}),
-      ...(filter.assignee ? { assignee: filter.assignee } : {}),
-      ...(filter.kind ? { kind: filter.kind } : {}),
-      ...(filter.overdue === true ? { deadline: { lt: filter.now }, status: { not: 'closed' } } : {}),
-      ...(filter.after
-        ? {
-            OR: [
-              { deadline: { gt: filter.after.deadline } },
-              { deadline: filter.after.deadline, id: { gt: filter.after.id } },
-            ],
-          }
-        : {}),
-    };
-    const rows = await tx.item.findMany({
-      where,
-      orderBy: [{ deadline: 'asc' }, { id: 'asc' }],
-      take: filter.limit,
-    });
-    return rows.map(toState);
   },
 
   async timeline(tx: TransactionClient, nodeId: string, itemId: string) {

@@ -45,19 +45,21 @@ CREATE TABLE "consumer_offset" (
 CREATE TABLE "item" (
     "node_id" TEXT NOT NULL,
     "id" UUID NOT NULL,
+    "relation" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
+    "source" TEXT NOT NULL,
+    "priority" TEXT NOT NULL,
     "title" TEXT NOT NULL,
-    "description" TEXT NOT NULL,
-    "notice_no" TEXT NOT NULL,
     "assigner" TEXT NOT NULL,
     "assignee" TEXT NOT NULL,
+    "leader" TEXT,
+    "parent_id" UUID,
     "status" TEXT NOT NULL,
     "deadline" TIMESTAMPTZ(3) NOT NULL,
+    "yellow_from" TIMESTAMPTZ(3) NOT NULL,
     "assigned_at" TIMESTAMPTZ(3) NOT NULL,
-    "acknowledged_at" TIMESTAMPTZ(3),
-    "reported_at" TIMESTAMPTZ(3),
-    "report_summary" TEXT,
     "closed_at" TIMESTAMPTZ(3),
+    "state" JSONB NOT NULL,
     "revision" INTEGER NOT NULL,
     "updated_at" TIMESTAMPTZ(3) NOT NULL,
 
@@ -170,10 +172,22 @@ CREATE INDEX "outbox_event_published_at_id_idx" ON "outbox_event"("published_at"
 CREATE INDEX "log_record_topic_seq_idx" ON "log_record"("topic", "seq");
 
 -- CreateIndex
-CREATE INDEX "item_node_id_status_deadline_idx" ON "item"("node_id", "status", "deadline");
+CREATE INDEX "item_node_id_deadline_id_idx" ON "item"("node_id", "deadline", "id");
 
 -- CreateIndex
-CREATE INDEX "item_node_id_assignee_idx" ON "item"("node_id", "assignee");
+CREATE INDEX "item_node_id_status_deadline_id_idx" ON "item"("node_id", "status", "deadline", "id");
+
+-- CreateIndex
+CREATE INDEX "item_node_id_assignee_deadline_id_idx" ON "item"("node_id", "assignee", "deadline", "id");
+
+-- CreateIndex
+CREATE INDEX "item_node_id_leader_deadline_idx" ON "item"("node_id", "leader", "deadline");
+
+-- CreateIndex
+CREATE INDEX "item_node_id_parent_id_idx" ON "item"("node_id", "parent_id");
+
+-- CreateIndex
+CREATE INDEX "item_id_idx" ON "item"("id");
 
 -- CreateIndex
 CREATE INDEX "item_event_node_id_item_id_time_idx" ON "item_event"("node_id", "item_id", "time");

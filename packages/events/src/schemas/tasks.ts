@@ -1,0 +1,212 @@
+import { z } from 'zod';
+import { IsoTime, NodeId } from '../ids';
+import { ItemParties, PersonRef, defineEvent } from './common';
+
+export const ItemKind = z.enum([
+  'annual-target', // 年度目标任务
+  'project', // 经济和项目工作
+  'major-event', // 重大活动
+  'petition', // 信访稳定
+  'conduct', // 干部作风
+  'leader-instruction', // 领导批示件
+  'hotline', // 民意快线
+]);
+export type ItemKind = z.infer<typeof ItemKind>;
+
+/** Where the item came from. */
+export const ItemSource = z.enum([
+  'annual-plan',
+  'county-leader',
+  'city-leader',
+  'city-hotline',
+  'meeting',
+  'inspection',
+  'other',
+]);
+export type ItemSource = z.infer<typeof ItemSource>;
+
+/** 五必督: the five kinds of work that must always be supervised. */
+export const MustSupervise = z.enum([
+  'county-wide-impact', // 全局性重大事项
+  'leader-assigned', // 领导交办事项
+  'annual-target', // 年度目标任务
+  'social-stability', // 涉及社会稳定
+  'development-environment', // 涉及发展环境
+]);
+export type MustSupervise = z.infer<typeof MustSupervise>;
+
+export const Priority = z.enum(['normal', 'high', 'urgent']);
+export type Priority = z.infer<typeof Priority>;
+
+/** The points of a review (逐点审核): 政策和法律, 事实和程序, 文字和格式, and the 三查. */
+export const REVIEW_POINTS = [
+  'policyAndLaw',
+  'factsAndProcedure',
+  'textAndFormat',
+  'allProblemsFound',
+  'conclusionRight',
+  'handlingDone',
+] as const;
+export type ReviewPoint = (typeof REVIEW_POINTS)[number];
+
+export const PointResult = z.object({ ok: z.boolean(), comment: z.string().max(2000).default('') });
+export const ReviewPoints = z.object(
+  Object.fromEntries(REVIEW_POINTS.map((p) => [p, PointResult])) as Record<ReviewPoint, typeof PointResult>,
+);
+export type ReviewPoints = z.infer<typeof ReviewPoints>;
+
+/** Coded reasons a report goes back (退回重办), one per failed point or a general one. */
+export const ReturnReason = z.enum([
+  'policy-or-law',
+  'facts-or-procedure',
+  'text-or-format',
+  'problems-missed',
+  'conclusion-wrong',
+  'handling-not-done',
+  'not-signed-by-head',
+  'other',
+]);
+export type ReturnReason = z.infer<typeof ReturnReason>;
+
+export const ReviewOutcome = z.enum(['accepted', 'returned', 'recheck']);
+export type ReviewOutcome = z.infer<typeof ReviewOutcome>;
+
+export const ItemAssignedV1 = ItemParties.extend({
+  title: z.string().min(1).max(200),
+  description: z.string().max(5000),
+  kind: ItemKind,
+  noticeNo: z.string().min(1).max(64),
+  deadline: IsoTime,
+  assignedAt: IsoTime,
+});
+export type ItemAssignedV1 = z.infer<typeof ItemAssignedV1>;
+
+/** v2: the full supervision notice (督促查办事项通知单). */
+export const ItemAssignedV2 = ItemAssignedV1.extend({
+  source: ItemSource,
+  mustSupervise: z.array(MustSupervise).max(5),
+  priority: Priority,
+  /** 分包领导: the county leader who owns the item. */
+  leader: z.string().max(100).nullable(),
+  /** 责任人 at the responsible unit. */
+  responsiblePerson: z.string().max(100).nullable(),
+  /** 协办单位: co-units of a multi-unit item; the assignee is the lead unit (牵头单位). */
+  coUnits: z.array(NodeId).max(50),
+  /** The item this one was split from (立项分解), if any. */
+  parentId: z.uuid().nullable(),
+  /** 签收 is due by then. */
+  ackDeadline: IsoTime,
+  by: PersonRef,
+  /** The citizen hotline case this item answers, if any. */
+  caseRef: z.string().max(100).nullable(),
+});
+export type ItemAssignedV2 = z.infer<typeof ItemAssignedV2>;
+
+export const ItemAcknowledgedV1 = ItemParties.extend({ acknowledgedAt: IsoTime });
+export const ItemAcknowledgedV2 = ItemAcknowledgedV1.extend({ by: PersonRef });
+
+export const ItemProgressedV1 = ItemParties.extend({
+  by: PersonRef,
+  note: z.string().max(5000),
+  /** 0–100; derived from the sub-items when `derived`. */
+  percent: z.number().int().min(0).max(100).nullable(),
+  derived: z.boolean(),
+  progressedAt: IsoTime,
+});
+
+export const ReportDraftedV1 = ItemParties.extend({
+  by: PersonRef,
+  summary: z.string().min(1).max(20000),
+  draftedAt: IsoTime,
+});
+
+export const ItemReportedV1 = ItemParties.extend({
+  summary: z.string().min(1).max(5000),
+  reportedAt: IsoTime,
+});
+/** v2: the closing report as a formal document, signed off by the unit's head (一把手签字). */
+export const ItemReportedV2 = ItemParties.extend({
+  summary: z.string().min(1).max(20000),
+  draftedBy: PersonRef,
+  signedOffBy: PersonRef,
+  reportedAt: IsoTime,
+});
+
+export const ItemReviewedV1 = ItemParties.extend({
+  by: PersonRef,
+  outcome: ReviewOutcome,
+  points: ReviewPoints,
+  reasons: z.array(ReturnReason),
+  comment: z.string().max(5000),
+  /** What the re-check (复核) corrected, when the outcome follows one. */
+  corrections: z.string().max(5000),
+  reviewedAt: IsoTime,
+});
+
+export const ItemClosedV1 = ItemParties.extend({ closedAt: IsoTime, comment: z.string().max(2000) });
+export const ItemClosedV2 = ItemClosedV1.extend({ by: PersonRef });
+
+export const ItemReopenedV1 = ItemParties.extend({
+  by: PersonRef,
+  reason: z.string().min(1).max(2000),
+  reopenedAt: IsoTime,
+});
+
+export const ExtensionRequestedV1 = ItemParties.extend({
+  by: PersonRef,
+  requestId: z.uuid(),
+  newDeadline: IsoTime,
+  reason: z.string().min(1).max(2000),
+  requestedAt: IsoTime,
+});
+export const ExtensionDecidedV1 = ItemParties.extend({
+  by: PersonRef,
+  requestId: z.uuid(),
+  newDeadline: IsoTime,
+  comment: z.string().max(2000),
+  decidedAt: IsoTime,
+});
+
+export const FeedbackRecordedV1 = ItemParties.extend({
+  by: PersonRef,
+  audience: z.enum(['city', 'citizen']),
+  content: z.string().min(1).max(5000),
+  satisfaction: z.enum(['satisfied', 'basically-satisfied', 'unsatisfied']).nullable(),
+  recordedAt: IsoTime,
+});
+
+export const MeetingHeldV1 = ItemParties.extend({
+  by: PersonRef,
+  meetingId: z.uuid(),
+  heldAt: IsoTime,
+  attendees: z.array(NodeId).min(1).max(100),
+  minutes: z.string().max(20000),
+  /** The sub-items the meeting decided, created in the same transaction. */
+  decisionItemIds: z.array(z.uuid()).max(100),
+});
+
+export const TASKS_EVENTS = [
+  defineEvent({ type: 'tasks.item.assigned', version: 1, data: ItemAssignedV1, emittedBy: 'assigner', description: '交办 (v1): the first, short notice.' }),
+  defineEvent({
+    type: 'tasks.item.assigned',
+    version: 2,
+    data: ItemAssignedV2,
+    emittedBy: 'assigner',
+    description: '交办: the supervision notice (督促查办事项通知单) to the lead unit, with source, 五必督 category, leader, co-units and parent.',
+  }),
+  defineEvent({ type: 'tasks.item.acknowledged', version: 1, data: ItemAcknowledgedV1, emittedBy: 'assignee', description: '签收 (v1).' }),
+  defineEvent({ type: 'tasks.item.acknowledged', version: 2, data: ItemAcknowledgedV2, emittedBy: 'assignee', description: '签收: the responsible unit acknowledges the notice.' }),
+  defineEvent({ type: 'tasks.item.progressed', version: 1, data: ItemProgressedV1, emittedBy: 'assignee', description: 'A progress report (进展情况), or progress derived from the sub-items.' }),
+  defineEvent({ type: 'tasks.report.drafted', version: 1, data: ReportDraftedV1, emittedBy: 'assignee', description: 'The unit’s handler drafts the closing report; it goes nowhere until the head signs it off.' }),
+  defineEvent({ type: 'tasks.item.reported', version: 1, data: ItemReportedV1, emittedBy: 'assignee', description: 'The closing report (v1, unsigned).' }),
+  defineEvent({ type: 'tasks.item.reported', version: 2, data: ItemReportedV2, emittedBy: 'assignee', description: 'The closing report, signed off by the unit’s head (一把手签字), sent for review.' }),
+  defineEvent({ type: 'tasks.item.reviewed', version: 1, data: ItemReviewedV1, emittedBy: 'assigner', description: '逐点审核: the assigner’s point-by-point review: accepted, returned (退回重办) with coded reasons, or sent to re-check (复核).' }),
+  defineEvent({ type: 'tasks.item.closed', version: 1, data: ItemClosedV1, emittedBy: 'assigner', description: '办结 (v1).' }),
+  defineEvent({ type: 'tasks.item.closed', version: 2, data: ItemClosedV2, emittedBy: 'assigner', description: '办结: the assigner accepts the report and closes the item.' }),
+  defineEvent({ type: 'tasks.item.reopened', version: 1, data: ItemReopenedV1, emittedBy: 'assigner', description: '复查复议: a closed item is reopened; it counts toward the re-review rate.' }),
+  defineEvent({ type: 'tasks.extension.requested', version: 1, data: ExtensionRequestedV1, emittedBy: 'assignee', description: 'The unit asks for a later deadline (申请延期).' }),
+  defineEvent({ type: 'tasks.extension.approved', version: 1, data: ExtensionDecidedV1, emittedBy: 'assigner', description: 'The assigner approves the extension; the deadline moves.' }),
+  defineEvent({ type: 'tasks.extension.refused', version: 1, data: ExtensionDecidedV1, emittedBy: 'assigner', description: 'The assigner refuses the extension; the deadline stands.' }),
+  defineEvent({ type: 'tasks.feedback.recorded', version: 1, data: FeedbackRecordedV1, emittedBy: 'assigner', description: '反馈: the result is fed back up to the city or to the citizen.' }),
+  defineEvent({ type: 'tasks.meeting.held', version: 1, data: MeetingHeldV1, emittedBy: 'assigner', description: '联席会议: the joint meeting the assigner convenes on a multi-unit item; its decisions become sub-items.' }),
+] as const;
