@@ -21,6 +21,12 @@ export interface WriterMode {
   /** Concurrent writers, each running one transaction at a time. */
   writers: number;
   eventsPerTx: number;
+  /**
+   * Open-loop pacing in events per second: event k is written no earlier than k / rate seconds after the first. Unset,
+   * writers go flat out, the consumer falls behind, and lag measures the backlog; paced below
+   * capacity, lag is what one event costs on its way through.
+   */
+  ratePerSec?: number;
 }
 
 export interface PipelineOptions {
@@ -48,6 +54,8 @@ export interface PipelineResult {
   writesDoneMs: number;
   /** When the relay had published everything (it found the outbox empty after the last write). */
   outboxDrainedMs: number;
+  /** Effects applied by then: what is left is the consumer's backlog, worked off with the writers gone. */
+  appliedAtDrain: number;
   /** Event created (writer transaction about to begin) → its effect committed. */
   lag: { p50: number; p99: number; max: number };
   /** Time in the outbox (published_at − created_at, as PostgreSQL stamps them, ms resolution). */
@@ -112,12 +120,19 @@ async function write(
 ): Promise<void> {
   let next = range.from;
   const end = range.from + range.count;
+  const t0 = performance.now();
   const writer = async () => {
     while (next < end) {
       const first = next;
-      next = Math.min(end, next + mode.eventsPerTx);
+      const last = Math.min(end, first + mode.eventsPerTx);
+      next = last;
+      if (mode.ratePerSec) {
+        const due = t0 + ((first - range.from) * 1000) / mode.ratePerSec;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
       const events: DubanEvent[] = [];
-      for (let i = first; i < next; i++) events.push(benchEvent(subjects[i % subjects.length]!, i));
+      for (let i = first; i < last; i++) events.push(benchEvent(subjects[i % subjects.length]!, i));
       tracker.created(events);
       await prisma.$transaction((tx) => appendToOutbox(tx, events));
     }
@@ -161,7 +176,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const { transport, mode, events, logger } = options;
   const scope = new Scope();
   try {
-    const label = `bench_${transport}_${mode.eventsPerTx}`;
+    const label = `bench_${transport}_${mode.eventsPerTx}${mode.ratePerSec ? `_paced${mode.ratePerSec}` : ''}`;
     const db = await createFreshDatabase(options.adminUrl, label);
     scope.defer(`drop database ${db.name}`, () => db.drop());
     const pool = createPool(db.url, { max: 5 });
@@ -224,10 +239,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const meter = new UsageMeter();
     const t0 = performance.now();
     let outboxDrainedMs = Number.NaN;
+    let appliedAtDrain = Number.NaN;
     const writesDone = write(prisma, subjects, { from: WARM_UP_EVENTS, count: events }, mode, tracker).then(() => performance.now() - t0);
     const drained = writesDone.then(async () => {
       await relay.idle();
       outboxDrainedMs = performance.now() - t0;
+      appliedAtDrain = tracker.applies;
     });
     const [, writesDoneMs] = await Promise.all([finished(tracker, subscription, options.stallMs, progress), writesDone, drained]);
     const wallMs = tracker.lastAppliedAt - t0;
@@ -258,6 +275,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       eventsPerSec: events / (wallMs / 1000),
       writesDoneMs,
       outboxDrainedMs,
+      appliedAtDrain,
       lag: { p50: percentile(tracker.lags, 50), p99: percentile(tracker.lags, 99), max: percentile(tracker.lags, 100) },
       outboxWait: { p50: outbox?.p50 ?? Number.NaN, p99: outbox?.p99 ?? Number.NaN },
       relay: { appends: log.appends, meanBatch: log.appends ? log.appended / log.appends : 0, appendMs: log.appendMs },

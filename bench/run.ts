@@ -3,7 +3,8 @@
  * inbox, on the embedded log and on Kafka, plus raw kafkajs on the same messages as a ceiling.
  * See docs/benchmarks.md for what each number means.
  *
- *   BENCH_EVENTS=20000       events per run
+ *   BENCH_EVENTS=20000       events per flat-out run
+ *   BENCH_PACED_EVENTS=2000, BENCH_PACED_RATE=100   the paced run (lag below saturation)
  *   BENCH_TRANSPORTS=embedded,kafka
  *   BENCH_PARTITIONS=6       partitions per Kafka topic (KafkaEventLog's default)
  *   BENCH_STALL_S=60         fail a run in which no effect was applied for this long
@@ -26,10 +27,6 @@ import { backgroundBusy } from './stats';
 const DOC = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 /** OutboxRelay's default batch: the raw producer sends batches of this size too. */
 const RELAY_BATCH_SIZE = 500;
-const MODES: WriterMode[] = [
-  { writers: 8, eventsPerTx: 1 },
-  { writers: 8, eventsPerTx: 100 },
-];
 
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -41,6 +38,12 @@ function positiveInt(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const events = positiveInt('BENCH_EVENTS', 20_000);
+  const paced = { events: positiveInt('BENCH_PACED_EVENTS', 2_000), rate: positiveInt('BENCH_PACED_RATE', 100) };
+  const modes: Array<{ mode: WriterMode; events: number }> = [
+    { mode: { writers: 8, eventsPerTx: 1 }, events },
+    { mode: { writers: 8, eventsPerTx: 100 }, events },
+    { mode: { writers: 8, eventsPerTx: 1, ratePerSec: paced.rate }, events: paced.events },
+  ];
   const partitions = positiveInt('BENCH_PARTITIONS', 6);
   const stallMs = positiveInt('BENCH_STALL_S', 60) * 1000;
   const transports = (process.env.BENCH_TRANSPORTS ?? 'embedded,kafka').split(',').map((t) => t.trim());
@@ -59,9 +62,14 @@ async function main(): Promise<void> {
     const pgVersion = await postgresVersion(postgres.adminUrl);
     const background = { busy: await backgroundBusy(), load1: os.loadavg()[0]! };
     console.log(`[bench] background: CPU ${(background.busy * 100).toFixed(0)}% busy before starting, load average ${background.load1.toFixed(2)}`);
+    if (background.busy > 0.25) console.log('[bench] warning: the machine is busy with other work; expect lower, noisier numbers');
 
     const pipelines: PipelineResult[] = [];
-    const pipeline = async (transport: 'embedded' | 'kafka', mode: WriterMode, extra: { brokers?: string[]; keepMessages?: boolean } = {}) => {
+    const pipeline = async (
+      transport: 'embedded' | 'kafka',
+      { mode, events }: { mode: WriterMode; events: number },
+      extra: { brokers?: string[]; keepMessages?: boolean } = {},
+    ) => {
       const result = await runPipeline({ transport, mode, events, adminUrl: postgres.adminUrl, partitions, logger, stallMs, ...extra });
       pipelines.push(result);
       console.log(`[bench] ${runName(result)}: ${Math.round(result.eventsPerSec)} events/s, lag p50 ${result.lag.p50.toFixed(1)} ms, p99 ${result.lag.p99.toFixed(1)} ms`);
@@ -69,7 +77,7 @@ async function main(): Promise<void> {
     };
 
     if (transports.includes('embedded')) {
-      for (const mode of MODES) await pipeline('embedded', mode);
+      for (const run of modes) await pipeline('embedded', run);
     }
 
     let raw: RawKafkaResult | undefined;
@@ -83,9 +91,10 @@ async function main(): Promise<void> {
       assertLoopbackBrokers(kafka.brokers);
       kafkaSource = `${kafka.source}, ${kafka.brokers.join(',')}`;
       kafkaDescription = kafkaVersion(kafka.source);
-      const [first, ...rest] = MODES;
+      // The first run's messages (flat out, one event per transaction) are the raw baseline's input.
+      const [first, ...rest] = modes;
       const single = await pipeline('kafka', first!, { brokers: kafka.brokers, keepMessages: true });
-      for (const mode of rest) await pipeline('kafka', mode, { brokers: kafka.brokers });
+      for (const run of rest) await pipeline('kafka', run, { brokers: kafka.brokers });
       raw = await runRawKafka({ brokers: kafka.brokers, partitions, messages: single.messages ?? [], batchSize: RELAY_BATCH_SIZE, logger, stallMs });
       console.log(`[bench] raw kafkajs: ${Math.round(raw.eventsPerSec)} events/s`);
       for (const p of pipelines) delete p.messages;
@@ -95,6 +104,7 @@ async function main(): Promise<void> {
       machine: describeMachine(pgVersion, kafkaDescription, background),
       sources: { postgres: postgres.source, kafka: kafkaSource },
       events,
+      paced,
       partitions,
       relayBatchSize: RELAY_BATCH_SIZE,
       pipelines,

@@ -5,6 +5,12 @@ import type { RunningNode } from '@duban/runtime';
 import { allServices } from '@duban/host';
 import { freshDatabase, freshTopicPrefix, testPostgres } from '@duban/testing';
 import type { FreshDatabase } from '@duban/db';
+import { OrgTree, demoCounty, demoCountyNodes } from '@duban/org';
+
+/** The demo county plus some units below townships (乡镇站所), for tests that need a deeper tree. */
+export function deepCounty(extra: Array<{ id: string; name: string; parentId: string }>): OrgTree {
+  return new OrgTree([...demoCountyNodes(), ...extra.map((n) => ({ ...n, kind: 'unit' as const }))]);
+}
 
 export type Transport = { kind: 'kafka'; brokers: string[] } | { kind: 'embedded' };
 
@@ -30,6 +36,7 @@ export class TestNetwork {
     readonly transport: Transport,
     readonly name: string,
     start: string,
+    readonly org: OrgTree = demoCounty(),
   ) {
     this.clock = new VirtualClock(start);
     this.prefix = freshTopicPrefix(name);
@@ -66,6 +73,7 @@ export class TestNetwork {
       }),
       title: `duban ${nodeId}`,
       clock: this.clock,
+      org: this.org,
       logger: this.logger.child({ node: nodeId }),
     });
     const url = await running.app.listen({ host: '127.0.0.1', port: 0 });

@@ -9,6 +9,9 @@ import { decide, evolve, isOwnItem, noticeNumber } from './domain/item';
 import type { DecideContext, ItemCommand, ItemEvent, ItemState, Relation } from './domain/item';
 import { itemRepository } from './repositories/items';
 
+/** A node's copy as the API shows it: the state and what the node is to the item. */
+export type ItemView = ItemState & { relation: Relation };
+
 function decideContext(deps: TasksDeps, actor: Actor, now: Date): DecideContext {
   return {
     now,
@@ -66,7 +69,7 @@ export async function runItemCommand(
   actor: Actor,
   itemId: string,
   command: ItemCommand,
-): Promise<ItemState> {
+): Promise<ItemView> {
   const now = deps.clock.now();
   return deps.prisma.$transaction(async (tx) => {
     const copy = await itemRepository.find(tx, actor.node, itemId);
@@ -84,7 +87,7 @@ export async function runItemCommand(
     if (next.status !== copy.state.status && (next.status === 'closed' || copy.state.status === 'closed')) {
       await deriveParentProgress(deps, tx, actor, next, now);
     }
-    return next;
+    return { ...next, relation: copy.relation };
   });
 }
 
@@ -111,7 +114,7 @@ async function assignIn(
   actor: Actor,
   input: AssignInput,
   now: Date,
-): Promise<ItemState> {
+): Promise<ItemView> {
   const itemId = uuidv7(now.getTime());
   let parent: ItemState | null = null;
   if (input.parentId) {
@@ -135,11 +138,11 @@ async function assignIn(
     decideContext(deps, actor, now),
   );
   const relation: Relation = input.assignee === actor.node ? 'own' : 'assigner';
-  return (await commit(tx, actor.node, relation, null, events, now))!;
+  return { ...(await commit(tx, actor.node, relation, null, events, now))!, relation };
 }
 
 /** 交办: creates an item (or a plan item for this node itself) and sends the notice. */
-export async function assignItem(deps: TasksDeps, actor: Actor, input: AssignInput): Promise<ItemState> {
+export async function assignItem(deps: TasksDeps, actor: Actor, input: AssignInput): Promise<ItemView> {
   const now = deps.clock.now();
   return deps.prisma.$transaction((tx) => assignIn(deps, tx, actor, input, now));
 }
@@ -159,13 +162,13 @@ export async function holdMeeting(
   actor: Actor,
   itemId: string,
   input: MeetingInput,
-): Promise<{ item: ItemState; subItems: ItemState[] }> {
+): Promise<{ item: ItemView; subItems: ItemView[] }> {
   const now = deps.clock.now();
   return deps.prisma.$transaction(async (tx) => {
     const copy = await itemRepository.find(tx, actor.node, itemId);
     if (!copy)
       throw new AppError('not_found', 'item.not_found', `no item ${itemId} in ${actor.node}'s ledger`);
-    const subItems: ItemState[] = [];
+    const subItems: ItemView[] = [];
     for (const decision of input.decisions)
       subItems.push(await assignIn(deps, tx, actor, { ...decision, parentId: itemId }, now));
     const events = decide(
@@ -180,7 +183,7 @@ export async function holdMeeting(
       decideContext(deps, actor, now),
     );
     const item = (await commit(tx, actor.node, copy.relation, copy.state, events, now))!;
-    return { item, subItems };
+    return { item: { ...item, relation: copy.relation }, subItems };
   });
 }
 

@@ -312,22 +312,18 @@ const command: fc.Arbitrary<ItemCommand> = fc.oneof(
       corrections: '',
     })),
   fc.constant<ItemCommand>({ type: 'reopen', reason: '复查' }),
-  fc
-    .integer({ min: 1, max: 60 })
-    .map<ItemCommand>((days) => ({
-      type: 'request-extension',
-      newDeadline: new Date(Date.parse('2026-03-31T09:00:00Z') + days * 86400_000),
-      reason: '延期',
-    })),
-  fc
-    .boolean()
-    .map<ItemCommand>((approve) => ({
-      type: 'decide-extension',
-      requestId: 'pending',
-      approve,
-      newDeadline: null,
-      comment: '',
-    })),
+  fc.integer({ min: 1, max: 60 }).map<ItemCommand>((days) => ({
+    type: 'request-extension',
+    newDeadline: new Date(Date.parse('2026-03-31T09:00:00Z') + days * 86400_000),
+    reason: '延期',
+  })),
+  fc.boolean().map<ItemCommand>((approve) => ({
+    type: 'decide-extension',
+    requestId: 'pending',
+    approve,
+    newDeadline: null,
+    comment: '',
+  })),
   fc.constant<ItemCommand>({
     type: 'record-feedback',
     audience: 'citizen',

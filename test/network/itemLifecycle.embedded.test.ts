@@ -1,0 +1,3 @@
+import { describeItemLifecycle } from './itemLifecycle';
+
+describeItemLifecycle({ kind: 'embedded' }, true);
