@@ -62,6 +62,7 @@ export interface PipelineResult {
   outboxWait: { p50: number; p99: number };
   relay: { appends: number; meanBatch: number; appendMs: number };
   meanPayloadBytes: number;
+  /** Deliveries the inbox recognised as already applied (none expected without crashes or rebalances). */
   duplicates: number;
   usage: Usage;
   messages?: Array<{ key: string; value: string }>;

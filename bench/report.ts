@@ -84,6 +84,7 @@ function stagesTable(report: Report): Table {
       'relay batches',
       'mean batch',
       'log append total s',
+      'redelivered',
     ],
     rows: report.pipelines.map((r) => [
       runName(r),
@@ -95,8 +96,9 @@ function stagesTable(report: Report): Table {
       int(r.relay.appends),
       r.relay.meanBatch.toFixed(1),
       s(r.relay.appendMs),
+      int(r.duplicates),
     ]),
-    align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   };
 }
 

@@ -37,6 +37,7 @@ export function benchEvent(subject: string, n: number): DubanEvent {
       ackDeadline: '2026-12-01T09:00:00.000Z',
       by: 'county-supervisor-01',
       caseRef: null,
+      calendarVersion: null,
     },
   });
 }

@@ -66,11 +66,7 @@ export class TestNetwork {
     const db = existing ?? (await freshDatabase(testPostgres(), `${this.name}_${nodeId}`));
     const running = await startNodeProcess({
       config: this.config(nodeId, db.url, await this.sharedLogUrl()),
-      services: allServices({
-        REMINDER_CHASE_AFTER_MINUTES: 0,
-        REMINDER_ESCALATE_AFTER_MINUTES: 24 * 60,
-        REMINDER_POLL_MS: 50,
-      }),
+      services: allServices({ REMINDER_POLL_MS: 50 }),
       title: `duban ${nodeId}`,
       clock: this.clock,
       org: this.org,

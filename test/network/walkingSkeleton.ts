@@ -155,20 +155,28 @@ export function describeWalkingSkeleton(
     });
 
     it('chases the unit that ignores its item, then escalates to the unit’s parent', async () => {
-      net.clock.advance(48 * HOUR + 60_000); // past the deadline
-      const chased = await eventually('the chase in unit-002’s inbox', async () => {
+      // Assigned Monday 2 March 09:00, due Wednesday 09:00 (petition policy: ladder graces 1, 2, 2, 3).
+      net.clock.advance(48 * HOUR + 60_000); // Wednesday 09:01: the 签收 chase (Tuesday 17:30) went out
+      const chased = await eventually('the acknowledgement chase in unit-002’s inbox', async () => {
         const r = await get<Inbox>('unit-002', '/notifications/inbox');
         return r.body.messages.find((m) => m.type === 'reminders.item.chased');
       });
-      expect(chased).toMatchObject({ title: '催办通知', subject: ignoredItem.id });
+      expect(chased).toMatchObject({ title: '签收催办', subject: ignoredItem.id });
+
+      net.clock.advance(24 * HOUR); // Thursday 09:01: the formal overdue chase, copied to the head
+      await eventually('the overdue chase', async () => {
+        const r = await get<Inbox>('unit-002', '/notifications/inbox');
+        return r.body.messages.find((m) => m.title === '逾期催办通知');
+      });
       const early = await get<Inbox>('county', '/notifications/inbox');
       expect(early.body.messages.some((m) => m.type === 'reminders.item.escalated')).toBe(false);
 
-      net.clock.advance(24 * HOUR); // the grace passes
+      net.clock.advance(6 * 24 * HOUR); // Wednesday 11 March: the unit's head (Fri), then the county (Tue)
       const escalated = await eventually('the escalation in the county’s inbox', async () => {
         const r = await get<Inbox>('county', '/notifications/inbox');
         return r.body.messages.find((m) => m.type === 'reminders.item.escalated');
       });
+      expect(escalated.title).toBe('督办升级（第2级：上级督查部门）');
       expect(escalated.body).toContain('县人大常委会办公室'); // unit-002's name
       expect(escalated.subject).toBe(ignoredItem.id);
 
@@ -179,17 +187,17 @@ export function describeWalkingSkeleton(
         'tasks.item.closed',
         'tasks.item.reviewed',
       ]);
-      const timers = await get<{ timers: Array<{ itemId: string; status: string }> }>(
-        'county',
-        '/reminders/timers',
-      );
+      const timers = await get<{
+        timers: Array<{ itemId: string; status: string; kind: string; level: number }>;
+      }>('county', '/reminders/timers?limit=500');
       expect(
         timers.body.timers.filter((t) => t.itemId === handledItem.id).every((t) => t.status === 'cancelled'),
       ).toBe(true);
-      expect(timers.body.timers.filter((t) => t.itemId === ignoredItem.id).map((t) => t.status)).toEqual([
-        'fired',
-        'fired',
-      ]);
+      expect(
+        timers.body.timers
+          .filter((t) => t.itemId === ignoredItem.id && t.status === 'fired')
+          .map((t) => `${t.kind}:${t.level}`),
+      ).toEqual(['acknowledgement:1', 'overdue:1', 'escalation:1', 'escalation:2']);
     });
 
     it('records criticisms and imposes the admonishment at the second in a year', async () => {
@@ -236,7 +244,7 @@ export function describeWalkingSkeleton(
         return r.body.messages.some((m) => m.type === 'scoring.sanction.imposed') ? r.body : undefined;
       });
       expect(inbox.messages.map((m) => m.title)).toEqual(
-        expect.arrayContaining(['诫勉谈话', '通报批评（-5分）', '通报批评（-3分）', '催办通知']),
+        expect.arrayContaining(['诫勉谈话', '通报批评（-5分）', '通报批评（-3分）', '逾期催办通知']),
       );
     });
 

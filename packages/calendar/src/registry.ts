@@ -64,3 +64,13 @@ export class CalendarRegistry {
     return [...this.byVersion.keys()];
   }
 }
+
+/** Where a service gets its calendars from (the process keeps them; see @duban/runtime CalendarBook). */
+export interface CalendarSource {
+  /** The calendar new deadlines use. */
+  current(): WorkingCalendar;
+  /** The exact calendar of a stored version. */
+  get(version: string): WorkingCalendar;
+  /** Picks up amendments stored since the last look; returns the current calendar. */
+  refresh(): Promise<WorkingCalendar>;
+}

@@ -66,8 +66,9 @@ export const CURRENT_VERSION = {
   'tasks.extension.refused': 1,
   'tasks.feedback.recorded': 1,
   'tasks.meeting.held': 1,
-  'reminders.item.chased': 1,
-  'reminders.item.escalated': 1,
+  'reminders.item.chased': 2,
+  'reminders.item.escalated': 2,
+  'reminders.calendar.amended': 1,
   'scoring.decision.recorded': 1,
   'scoring.sanction.imposed': 1,
 } as const satisfies Record<CatalogueEventType, number>;

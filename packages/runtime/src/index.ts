@@ -1,3 +1,4 @@
 export * from './config';
 export * from './process';
 export * from './main';
+export * from './calendars';

@@ -8,6 +8,7 @@ import { HostedNodes, createHttpApp, createLogger, systemClock } from '@duban/ki
 import type { Clock, HttpApp, Logger } from '@duban/kit';
 import { demoCounty, demoHostedNodeIds } from '@duban/org';
 import type { OrgTree } from '@duban/org';
+import { CalendarBook } from './calendars';
 import type { NodeProcessConfig } from './config';
 
 /** What every service of a process shares. */
@@ -19,6 +20,7 @@ export interface NodeContext {
   hosted: HostedNodes;
   clock: Clock;
   logger: Logger;
+  calendars: CalendarBook;
 }
 
 export interface Background {
@@ -91,7 +93,8 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
     const pool = createPool(database.url, { max: 10 });
     closers.push(() => pool.end());
 
-    const ctx: NodeContext = { prisma, pool, url: database.url, org, hosted, clock, logger };
+    const calendars = await CalendarBook.load(prisma);
+    const ctx: NodeContext = { prisma, pool, url: database.url, org, hosted, clock, logger, calendars };
     let logDb = { pool, url: database.url };
     if (!config.KAFKA_BROKERS && config.EVENT_LOG_DATABASE_URL) {
       await migrate(config.EVENT_LOG_DATABASE_URL);

@@ -1,7 +1,7 @@
+import type { CalendarSource } from '@duban/calendar';
 import type { PrismaClient } from '@duban/db';
 import type { Clock, HostedNodes, Logger } from '@duban/kit';
 import type { OrgTree } from '@duban/org';
-import type { ReminderPolicy } from './domain/ladder';
 
 export interface RemindersDeps {
   prisma: PrismaClient;
@@ -9,5 +9,5 @@ export interface RemindersDeps {
   hosted: HostedNodes;
   clock: Clock;
   logger: Logger;
-  policy: ReminderPolicy;
+  calendars: CalendarSource;
 }

@@ -1,12 +1,14 @@
 import { appendToOutbox } from '@duban/bus';
 import type { RemindersDeps } from './deps';
+import { calendarFor } from './consumers/items';
 import { fireTimer } from './domain/ladder';
 import { timerRepository } from './repositories/timers';
 
 /**
- * Fires due timers from PostgreSQL. Durable (timers are rows), exactly-once (claim + event + mark in
- * one transaction) and catching up after downtime: each overdue timer fires once, not once per
- * missed tick.
+ * Fires due timers from PostgreSQL. Durable (timers are rows), exactly-once (claim, event and
+ * `fired` mark in one transaction: a crash before the commit leaves the timer pending, after it
+ * leaves it fired), and catching up after downtime: each overdue timer fires once, and a periodic
+ * reminder plans its next occurrence after now, not one per missed period.
  */
 export class TimerScheduler {
   private running = false;
@@ -25,6 +27,11 @@ export class TimerScheduler {
     this.loop = this.run();
   }
 
+  /** Wakes the loop now (e.g. after a virtual clock moved). */
+  kick(): void {
+    this.wakeUp?.();
+  }
+
   private async run(): Promise<void> {
     const pollMs = this.options.pollMs ?? 250;
     while (this.running) {
@@ -33,8 +40,7 @@ export class TimerScheduler {
         this.lastError = undefined;
         if (fired > 0) continue;
       } catch (error) {
-        if (this.lastError === undefined)
-          this.deps.logger.error({ err: error }, 'timer scheduler failed; retrying');
+        if (this.lastError === undefined) this.deps.logger.error({ err: error }, 'timer scheduler failed; retrying');
         this.lastError = error;
       }
       await new Promise<void>((resolve) => {
@@ -51,16 +57,25 @@ export class TimerScheduler {
   async fireDue(): Promise<number> {
     const now = this.deps.clock.now();
     const nodeIds = this.deps.hosted.list();
+    const { org } = this.deps;
+    const countyOfficeOf = (id: string) =>
+      [org.get(id), ...org.ancestors(id)].find((n) => n.kind === 'county-office')?.id ?? id;
     return this.deps.prisma.$transaction(async (tx) => {
       const due = await timerRepository.claimDue(tx, nodeIds, now, this.options.batchSize ?? 200);
       for (const timer of due) {
-        const item = await timerRepository.tracked(tx, timer.nodeId, timer.itemId, timer.nodeId);
-        if (!item) continue;
-        const events = fireTimer(item, timer, {
+        const tracked = await timerRepository.find(tx, timer.nodeId, timer.itemId);
+        // A timer of an older round was replaced when its item was re-planned.
+        if (!tracked || timer.round !== tracked.round) continue;
+        const calendar = calendarFor(this.deps, tracked.state.calendarVersion);
+        const chasesBefore = timer.kind === 'escalation' ? 0 : await timerRepository.countFired(tx, timer.nodeId, timer.itemId, timer.kind);
+        const fired = fireTimer(tracked.state, timer, calendar, {
           now,
-          parentOf: (id) => this.deps.org.parentOf(id)?.id,
+          parentOf: (id) => org.parentOf(id)?.id,
+          countyOfficeOf,
+          chasesBefore,
         });
-        await appendToOutbox(tx, events);
+        await appendToOutbox(tx, fired.events);
+        if (fired.next) await timerRepository.schedule(tx, timer.nodeId, timer.itemId, tracked.round, [fired.next], now);
       }
       await timerRepository.markFired(
         tx,

@@ -8,6 +8,8 @@ import type { TasksDeps } from './deps';
 import { decide, evolve, isOwnItem, noticeNumber } from './domain/item';
 import type { DecideContext, ItemCommand, ItemEvent, ItemState, Relation } from './domain/item';
 import { itemRepository } from './repositories/items';
+import { deadlineFromRule, yellowFromFor } from './calendar';
+import type { DeadlineRule } from '@duban/calendar';
 
 /** A node's copy as the API shows it: the state and what the node is to the item. */
 export type ItemView = ItemState & { relation: Relation };
@@ -23,6 +25,7 @@ function decideContext(deps: TasksDeps, actor: Actor, now: Date): DecideContext 
 
 /** Applies events to a copy and persists state, timeline and outbox together. */
 async function commit(
+  deps: TasksDeps,
   tx: TransactionClient,
   nodeId: string,
   relation: Relation,
@@ -32,7 +35,7 @@ async function commit(
 ): Promise<ItemState | null> {
   if (events.length === 0) return state;
   const next = events.reduce<ItemState | null>((s, e) => evolve(s, e), state)!;
-  await itemRepository.save(tx, nodeId, relation, state, next, now);
+  await itemRepository.save(tx, nodeId, relation, state, next, now, yellowFromFor(next, deps.calendars));
   await itemRepository.recordEvents(tx, nodeId, events);
   await appendToOutbox(tx, events);
   return next;
@@ -58,7 +61,7 @@ async function deriveParentProgress(
   const percent = Math.round((100 * children.filter((c) => c.status === 'closed').length) / children.length);
   const system = { ...actor, person: 'system' };
   const events = decide(parent.state, { type: 'derive-progress', percent }, decideContext(deps, system, now));
-  const next = await commit(tx, actor.node, parent.relation, parent.state, events, now);
+  const next = await commit(deps, tx, actor.node, parent.relation, parent.state, events, now);
   if (next && next.status === 'closed' && parent.state.status !== 'closed')
     await deriveParentProgress(deps, tx, actor, next, now);
 }
@@ -83,7 +86,7 @@ export async function runItemCommand(
       );
     }
     const events = decide(copy.state, command, decideContext(deps, actor, now));
-    const next = (await commit(tx, actor.node, copy.relation, copy.state, events, now))!;
+    const next = (await commit(deps, tx, actor.node, copy.relation, copy.state, events, now))!;
     if (next.status !== copy.state.status && (next.status === 'closed' || copy.state.status === 'closed')) {
       await deriveParentProgress(deps, tx, actor, next, now);
     }
@@ -101,7 +104,8 @@ export interface AssignInput {
   leader: string | null;
   responsiblePerson: string | null;
   coUnits: string[];
-  deadline: Date;
+  /** An instant, or a rule on the working-day calendar (N working days, same day, …). */
+  deadline: Date | DeadlineRule;
   ackDeadline: Date | null;
   assignee: string;
   parentId: string | null;
@@ -131,14 +135,44 @@ async function assignIn(
     }
     parent = copy.state;
   }
+  let deadline: Date;
+  let ackDeadline = input.ackDeadline;
+  let calendarVersion: string | null = null;
+  const calendar = await deps.calendars.refresh();
+  if (input.deadline instanceof Date) {
+    deadline = input.deadline;
+  } else {
+    ({ deadline, calendarVersion } = deadlineFromRule(input.deadline, now, calendar, 'body.deadlineRule'));
+  }
+  // 签收 is due by the end of the next working day, unless the item is due sooner.
+  ackDeadline ??= new Date(
+    Math.min(
+      deadline.getTime(),
+      deadlineFromRule(
+        { kind: 'next-working-day', cutoff: '17:30' },
+        now,
+        calendar,
+        'body.ackDeadline',
+      ).deadline.getTime(),
+    ),
+  );
   const sequence = await itemRepository.nextNoticeSequence(tx, actor.node, chinaYear(now));
   const events = decide(
     null,
-    { type: 'assign', itemId, noticeNo: noticeNumber(chinaYear(now), sequence), ...input, parent },
+    {
+      type: 'assign',
+      itemId,
+      noticeNo: noticeNumber(chinaYear(now), sequence),
+      ...input,
+      deadline,
+      ackDeadline,
+      calendarVersion: calendarVersion ?? calendar.version,
+      parent,
+    },
     decideContext(deps, actor, now),
   );
   const relation: Relation = input.assignee === actor.node ? 'own' : 'assigner';
-  return { ...(await commit(tx, actor.node, relation, null, events, now))!, relation };
+  return { ...(await commit(deps, tx, actor.node, relation, null, events, now))!, relation };
 }
 
 /** 交办: creates an item (or a plan item for this node itself) and sends the notice. */
@@ -182,7 +216,7 @@ export async function holdMeeting(
       },
       decideContext(deps, actor, now),
     );
-    const item = (await commit(tx, actor.node, copy.relation, copy.state, events, now))!;
+    const item = (await commit(deps, tx, actor.node, copy.relation, copy.state, events, now))!;
     return { item: { ...item, relation: copy.relation }, subItems };
   });
 }

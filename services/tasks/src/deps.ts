@@ -1,6 +1,7 @@
 import type { PrismaClient } from '@duban/db';
 import type { Clock, HostedNodes, Logger } from '@duban/kit';
 import type { OrgTree } from '@duban/org';
+import type { CalendarSource } from '@duban/calendar';
 
 export interface TasksDeps {
   prisma: PrismaClient;
@@ -8,4 +9,5 @@ export interface TasksDeps {
   hosted: HostedNodes;
   clock: Clock;
   logger: Logger;
+  calendars: CalendarSource;
 }

@@ -32,6 +32,7 @@ export function sampleEvent(subject: string, n: number, at = new Date('2026-03-0
       ackDeadline: '2026-12-31T09:00:00.000Z',
       by: 'county:operator',
       caseRef: null,
+      calendarVersion: null,
     },
   });
 }

@@ -99,6 +99,8 @@ export const ItemAssignedV2 = ItemAssignedV1.extend({
   by: PersonRef,
   /** The citizen hotline case this item answers, if any. */
   caseRef: z.string().max(100).nullable(),
+  /** The working-day calendar version the deadlines were computed with (null: given as instants). */
+  calendarVersion: z.string().max(64).nullable(),
 });
 export type ItemAssignedV2 = z.infer<typeof ItemAssignedV2>;
 

@@ -23,11 +23,11 @@ describe('inbox templates', () => {
       to: ['unit-002'],
       subject: parties.itemId,
       time,
-      data: { ...parties, deadline: '2026-03-31T09:00:00.000Z', chasedAt: time.toISOString(), chaseNo: 1 },
+      data: { ...parties, deadline: '2026-03-31T09:00:00.000Z', chasedAt: time.toISOString(), chaseNo: 1, kind: 'overdue', ccRoles: ['unit-head'] },
     });
     expect(render(chased, nameOf)).toEqual({
-      title: '催办通知',
-      body: '督办事项已超过办理期限（2026年3月31日 17:00），请抓紧办理并立即报送办理结果。',
+      title: '逾期催办通知',
+      body: '督办事项已超过办理期限（2026年3月31日 17:00），请抓紧办理并立即报送办理结果。本通知抄送单位主要负责人。',
     });
     const escalated = createEvent({
       type: 'reminders.item.escalated',
@@ -39,11 +39,14 @@ describe('inbox templates', () => {
         ...parties,
         deadline: '2026-03-31T09:00:00.000Z',
         escalatedAt: time.toISOString(),
-        level: 1,
+        level: 2,
+        step: 'supervisor',
+        leader: null,
         escalatedTo: 'county',
-        reason: 'x',
+        reason: '单位主要负责人督办后仍未办结，提请上级督查部门督办',
       },
     });
+    expect(render(escalated, nameOf)).toMatchObject({ title: '督办升级（第2级：上级督查部门）' });
     expect(render(escalated, nameOf).body).toContain('县人大常委会办公室承办的督办事项逾期未办结');
   });
 });

@@ -14,6 +14,8 @@ export function formatChinaTime(iso: string): string {
 }
 
 /** The inbox text of each event a node receives (zh-CN). `nameOf` turns node ids into names. */
+const deadline = formatChinaTime;
+
 export function render(event: DubanEvent, nameOf: (id: string) => string): Rendered {
   switch (event.type) {
     case 'tasks.item.assigned':
@@ -53,16 +55,44 @@ export function render(event: DubanEvent, nameOf: (id: string) => string): Rende
       return { title: event.data.audience === 'city' ? '已向市委反馈' : '已向群众反馈', body: event.data.content };
     case 'tasks.meeting.held':
       return { title: '联席会议', body: `${nameOf(event.data.assigner)}召开联席会议，议定事项${event.data.decisionItemIds.length}项。` };
-    case 'reminders.item.chased':
+    case 'reminders.item.chased': {
+      const deadline = formatChinaTime(event.data.deadline);
+      if (event.version === 1) {
+        return { title: '催办通知', body: `督办事项已超过办理期限（${deadline}），请抓紧办理并立即报送办理结果。` };
+      }
+      switch (event.data.kind) {
+        case 'progress':
+          return { title: '定期催办', body: `请报送督办事项的最新办理进展（办结时限：${deadline}）。` };
+        case 'warning':
+          return { title: '到期提醒', body: `督办事项将于${deadline}到期，请按时办结并报送办结报告。` };
+        case 'acknowledgement':
+          return { title: '签收催办', body: '督办通知已超过签收时限，请立即签收。' };
+        case 'overdue':
+          return {
+            title: '逾期催办通知',
+            body: `督办事项已超过办理期限（${deadline}），请抓紧办理并立即报送办理结果。本通知抄送单位主要负责人。`,
+          };
+        default:
+          return assertNever(event.data.kind, 'chase kind');
+      }
+    }
+    case 'reminders.item.escalated': {
+      if (event.version === 1) {
+        return {
+          title: '督办升级',
+          body: `${nameOf(event.data.assignee)}承办的督办事项逾期未办结，现提请${nameOf(event.data.escalatedTo)}督办。`,
+        };
+      }
+      const to = { 'unit-head': '单位主要负责人', supervisor: '上级督查部门', leader: '分包县领导', committee: '督查工作委员会' }[
+        event.data.step
+      ];
       return {
-        title: '催办通知',
-        body: `督办事项已超过办理期限（${formatChinaTime(event.data.deadline)}），请抓紧办理并立即报送办理结果。`,
+        title: `督办升级（第${event.data.level}级：${to}）`,
+        body: `${nameOf(event.data.assignee)}承办的督办事项逾期未办结（时限${deadline(event.data.deadline)}）。${event.data.reason}${event.data.leader ? `（分包领导：${event.data.leader}）` : ''}。`,
       };
-    case 'reminders.item.escalated':
-      return {
-        title: '督办升级',
-        body: `${nameOf(event.data.assignee)}承办的督办事项逾期未办结，催办后仍未报送办结报告，现提请${nameOf(event.data.escalatedTo)}督办。`,
-      };
+    }
+    case 'reminders.calendar.amended':
+      return { title: '工作日历更新', body: `${event.data.name}（版本 ${event.data.version}）` };
     case 'scoring.decision.recorded': {
       const what = event.data.kind === 'commendation' ? '通报表扬' : '通报批评';
       const by = event.data.body === 'committee' ? '督查工作委员会' : '督查工作委员会办公室';

@@ -1,4 +1,4 @@
-import type { TransactionClient } from '@duban/db';
+import type { Prisma, TransactionClient } from '@duban/db';
 import { uuidv7 } from '@duban/events';
 import type { PlannedTimer, TimerKind, TrackedItemState } from '../domain/ladder';
 
@@ -8,68 +8,82 @@ export interface DueTimer {
   itemId: string;
   kind: TimerKind;
   level: number;
+  round: number;
   dueAt: Date;
 }
 
+export interface Tracked {
+  state: TrackedItemState;
+  round: number;
+}
+
 export const timerRepository = {
-  async track(
-    tx: TransactionClient,
-    nodeId: string,
-    item: TrackedItemState,
-    timers: PlannedTimer[],
-    now: Date,
-  ): Promise<void> {
+  async find(tx: TransactionClient, nodeId: string, itemId: string): Promise<Tracked | null> {
+    const row = await tx.trackedItem.findUnique({ where: { nodeId_itemId: { nodeId, itemId } } });
+    return row ? { state: row.state as unknown as TrackedItemState, round: row.round } : null;
+  },
+
+  async track(tx: TransactionClient, nodeId: string, item: TrackedItemState, timers: PlannedTimer[], now: Date): Promise<void> {
     await tx.trackedItem.create({
-      data: {
-        nodeId,
-        itemId: item.itemId,
-        assignee: item.assignee,
-        deadline: item.deadline,
-        status: item.status,
-      },
+      data: { nodeId, itemId: item.itemId, state: item as unknown as Prisma.InputJsonValue, status: item.status, round: 1, updatedAt: now },
     });
+    await this.schedule(tx, nodeId, item.itemId, 1, timers, now);
+  },
+
+  async update(tx: TransactionClient, nodeId: string, item: TrackedItemState, round: number, now: Date): Promise<void> {
+    await tx.trackedItem.update({
+      where: { nodeId_itemId: { nodeId, itemId: item.itemId } },
+      data: { state: item as unknown as Prisma.InputJsonValue, status: item.status, round, updatedAt: now },
+    });
+  },
+
+  async schedule(tx: TransactionClient, nodeId: string, itemId: string, round: number, timers: PlannedTimer[], now: Date): Promise<void> {
+    if (timers.length === 0) return;
     await tx.timer.createMany({
       data: timers.map((t) => ({
         id: uuidv7(now.getTime()),
         nodeId,
-        itemId: item.itemId,
+        itemId,
         kind: t.kind,
         level: t.level,
+        round,
         dueAt: t.dueAt,
         status: 'pending',
         createdAt: now,
       })),
+      skipDuplicates: true,
     });
   },
 
-  /** Marks the item and cancels what is still pending: a report or closure stops the chasing. */
-  async settle(
-    tx: TransactionClient,
-    nodeId: string,
-    itemId: string,
-    status: 'reported' | 'closed',
-  ): Promise<void> {
-    await tx.trackedItem.updateMany({ where: { nodeId, itemId }, data: { status } });
+  async cancel(tx: TransactionClient, nodeId: string, itemId: string, kinds?: TimerKind[]): Promise<void> {
     await tx.timer.updateMany({
-      where: { nodeId, itemId, status: 'pending' },
+      where: { nodeId, itemId, status: 'pending', ...(kinds ? { kind: { in: kinds } } : {}) },
       data: { status: 'cancelled' },
     });
+  },
+
+  /** The timers that fired for the item since `sinceRound` (kind:level keys). */
+  async firedSince(tx: TransactionClient, nodeId: string, itemId: string, sinceRound: number): Promise<Set<string>> {
+    const rows = await tx.timer.findMany({
+      where: { nodeId, itemId, status: 'fired', round: { gte: sinceRound } },
+      select: { kind: true, level: true },
+    });
+    return new Set(rows.map((r) => `${r.kind}:${r.level}`));
+  },
+
+  async countFired(tx: TransactionClient, nodeId: string, itemId: string, kind: TimerKind): Promise<number> {
+    return tx.timer.count({ where: { nodeId, itemId, kind, status: 'fired' } });
   },
 
   /**
    * Claims up to `limit` due timers for this transaction. SKIP LOCKED lets several pollers share the
    * work; the claim, the event and the `fired` mark commit together, so a timer fires exactly once.
    */
-  async claimDue(
-    tx: TransactionClient,
-    nodeIds: readonly string[],
-    now: Date,
-    limit: number,
-  ): Promise<DueTimer[]> {
+  async claimDue(tx: TransactionClient, nodeIds: readonly string[], now: Date, limit: number): Promise<DueTimer[]> {
     const rows = await tx.$queryRaw<
-      Array<{ id: string; node_id: string; item_id: string; kind: string; level: number; due_at: Date }>
+      Array<{ id: string; node_id: string; item_id: string; kind: string; level: number; round: number; due_at: Date }>
     >`
-      SELECT t.id::text AS id, t.node_id, t.item_id::text AS item_id, t.kind, t.level, t.due_at FROM timer t
+      SELECT t.id::text AS id, t.node_id, t.item_id::text AS item_id, t.kind, t.level, t.round, t.due_at FROM timer t
        WHERE t.status = 'pending' AND t.due_at <= ${now} AND t.node_id = ANY(${nodeIds as string[]})
        ORDER BY t.due_at, t.id
        LIMIT ${limit}
@@ -80,6 +94,7 @@ export const timerRepository = {
       itemId: r.item_id,
       kind: r.kind as TimerKind,
       level: r.level,
+      round: r.round,
       dueAt: r.due_at,
     }));
   },
@@ -89,21 +104,27 @@ export const timerRepository = {
     await tx.timer.updateMany({ where: { id: { in: [...ids] } }, data: { status: 'fired', firedAt: now } });
   },
 
-  async tracked(
-    tx: TransactionClient,
-    nodeId: string,
-    itemId: string,
-    assigner: string,
-  ): Promise<TrackedItemState | null> {
-    const row = await tx.trackedItem.findUnique({ where: { nodeId_itemId: { nodeId, itemId } } });
-    return row
-      ? {
-          itemId,
-          assigner,
-          assignee: row.assignee,
-          deadline: row.deadline,
-          status: row.status as TrackedItemState['status'],
-        }
-      : null;
+  /** When the next pending timer of these nodes is due (for the scheduler's sleep). */
+  async nextDue(tx: TransactionClient, nodeIds: readonly string[]): Promise<Date | null> {
+    const row = await tx.timer.findFirst({
+      where: { status: 'pending', nodeId: { in: [...nodeIds] } },
+      orderBy: { dueAt: 'asc' },
+      select: { dueAt: true },
+    });
+    return row?.dueAt ?? null;
+  },
+};
+
+export const policyRepository = {
+  async find(tx: TransactionClient, nodeId: string, kind: string) {
+    const row = await tx.reminderPolicy.findUnique({ where: { nodeId_kind: { nodeId, kind } } });
+    return row?.policy ?? null;
+  },
+  async save(tx: TransactionClient, nodeId: string, kind: string, policy: unknown, now: Date) {
+    await tx.reminderPolicy.upsert({
+      where: { nodeId_kind: { nodeId, kind } },
+      create: { nodeId, kind, policy: policy as Prisma.InputJsonValue, updatedAt: now },
+      update: { policy: policy as Prisma.InputJsonValue, updatedAt: now },
+    });
   },
 };

@@ -1,7 +1,13 @@
 import { z } from 'zod';
-import { NodeId } from '@duban/events';
-import type { HttpApp } from '@duban/kit';
+import { CalendarAmendment } from '@duban/calendar';
+import { appendToOutbox } from '@duban/bus';
+import { ItemKind, NodeId, createEvent } from '@duban/events';
+import { AppError, actorOf, hasAnyRole } from '@duban/kit';
+import type { Actor, HttpApp } from '@duban/kit';
 import type { RemindersDeps } from '../deps';
+import { DEFAULT_POLICIES, ReminderPolicy } from '../domain/policy';
+import { calendarRepository } from '../repositories/calendar';
+import { policyRepository } from '../repositories/timers';
 
 const NodeParams = z.object({ nodeId: NodeId });
 const TimerQuery = z.object({
@@ -10,17 +16,18 @@ const TimerQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
+function requireAdmin(actor: Actor, deps: RemindersDeps, what: string): void {
+  if (!hasAnyRole(actor, ['admin'])) throw new AppError('forbidden', 'auth.role_required', `${what} needs the admin role`);
+  if (deps.org.get(actor.node).kind !== 'county-office') {
+    throw new AppError('forbidden', 'auth.node_not_allowed', `${what} is the county office's to decide`);
+  }
+}
+
 export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
+  const tags = ['reminders'];
   app.get(
     '/nodes/:nodeId/reminders/timers',
-    {
-      schema: {
-        tags: ['reminders'],
-        summary: 'The chase and escalation timers of the items this node assigned',
-        params: NodeParams,
-        querystring: TimerQuery,
-      },
-    },
+    { schema: { tags, summary: 'The chase and escalation timers of the items this node assigned', params: NodeParams, querystring: TimerQuery } },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const { status, itemId, limit } = request.query;
@@ -34,17 +41,79 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
   );
 
   app.get(
-    '/nodes/:nodeId/reminders/policy',
-    {
-      schema: {
-        tags: ['reminders'],
-        summary: 'The chase and escalation policy in force',
-        params: NodeParams,
-      },
+    '/nodes/:nodeId/reminders/policies',
+    { schema: { tags, summary: 'The chasing and escalation policy per item kind, in force for new items', params: NodeParams } },
+    async (request) => {
+      const nodeId = deps.hosted.require(request.params.nodeId);
+      const stored = await deps.prisma.reminderPolicy.findMany({ where: { nodeId } });
+      const overrides = new Map(stored.map((s) => [s.kind, ReminderPolicy.parse(s.policy)]));
+      return { policies: Object.fromEntries(ItemKind.options.map((k) => [k, overrides.get(k) ?? DEFAULT_POLICIES[k]])) };
     },
+  );
+
+  app.put(
+    '/nodes/:nodeId/reminders/policies/:kind',
+    { schema: { tags, summary: 'Change the policy for a kind (items already assigned keep theirs)', params: NodeParams.extend({ kind: ItemKind }), body: ReminderPolicy } },
+    async (request) => {
+      const nodeId = deps.hosted.require(request.params.nodeId);
+      if (!hasAnyRole(actorOf(request, nodeId), ['admin', 'office-staff'])) {
+        throw new AppError('forbidden', 'auth.role_required', 'changing a reminder policy needs the admin or office-staff role');
+      }
+      await policyRepository.save(deps.prisma, nodeId, request.params.kind, request.body, deps.clock.now());
+      return { kind: request.params.kind, policy: request.body };
+    },
+  );
+
+  app.get(
+    '/nodes/:nodeId/reminders/calendar',
+    { schema: { tags, summary: 'The working-day calendar in force: version, years covered, amendments', params: NodeParams } },
     async (request) => {
       deps.hosted.require(request.params.nodeId);
-      return { policy: deps.policy };
+      const calendar = await deps.calendars.refresh();
+      return { version: calendar.version, coveredYears: calendar.coveredYears, amendments: await calendarRepository.list(deps.prisma) };
+    },
+  );
+
+  app.post(
+    '/nodes/:nodeId/reminders/calendar/amendments',
+    {
+      schema: {
+        tags,
+        summary: 'Add or correct working days (next year’s official calendar, a local day); every node applies it',
+        params: NodeParams,
+        body: CalendarAmendment,
+      },
+    },
+    async (request, reply) => {
+      const nodeId = deps.hosted.require(request.params.nodeId);
+      requireAdmin(actorOf(request, nodeId), deps, 'amending the working-day calendar');
+      const now = deps.clock.now();
+      const amendment = request.body;
+      const calendar = await deps.prisma.$transaction(async (tx) => {
+        const { calendar, stored } = await calendarRepository.record(tx, amendment, now);
+        if (!stored) return calendar;
+        await appendToOutbox(tx, [
+          createEvent({
+            type: 'reminders.calendar.amended',
+            source: nodeId,
+            to: [],
+            subject: 'calendar',
+            time: now,
+            data: {
+              amendmentId: amendment.id,
+              name: amendment.name,
+              source: amendment.source,
+              ...(amendment.coversYear ? { coversYear: amendment.coversYear } : {}),
+              days: amendment.days,
+              version: calendar.version,
+              amendedAt: now.toISOString(),
+            },
+          }),
+        ]);
+        return calendar;
+      });
+      await deps.calendars.refresh();
+      return reply.status(201).send({ version: calendar.version, coveredYears: calendar.coveredYears });
     },
   );
 }

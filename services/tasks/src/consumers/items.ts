@@ -6,6 +6,7 @@ import type { TasksDeps } from '../deps';
 import { EventMismatch, evolve, expectedSource, isItemEvent } from '../domain/item';
 import type { ItemEvent, ItemState, Relation } from '../domain/item';
 import { itemRepository } from '../repositories/items';
+import { yellowFromFor } from '../calendar';
 
 /**
  * Keeps every hosted copy of an item in step with the party that acted: the other party's copy, the
@@ -53,7 +54,15 @@ export function itemsConsumer(deps: TasksDeps): EventHandler {
         throw new RejectedEvent('event.does_not_apply', `${nodeId}: ${error.message}`);
       throw error;
     }
-    await itemRepository.save(tx, nodeId, relation, state, next, new Date(event.time));
+    await itemRepository.save(
+      tx,
+      nodeId,
+      relation,
+      state,
+      next,
+      new Date(event.time),
+      yellowFromFor(next, deps.calendars),
+    );
     await itemRepository.recordEvents(tx, nodeId, [event]);
   }
 

@@ -49,6 +49,7 @@ function assign(overrides: Partial<AssignInput> = {}): ItemCommand {
     ackDeadline: null,
     noticeNo: '督〔2026〕1号',
     caseRef: null,
+    calendarVersion: null,
     parent: null,
     ...overrides,
   };

@@ -46,6 +46,7 @@ export interface ItemState {
   description: string;
   noticeNo: string;
   caseRef: string | null;
+  calendarVersion: string | null;
   assigner: string;
   assignee: string;
   coUnits: string[];
@@ -109,6 +110,8 @@ export interface AssignInput {
   ackDeadline: Date | null;
   noticeNo: string;
   caseRef: string | null;
+  /** The working-day calendar the deadlines were computed with, if a rule set them. */
+  calendarVersion: string | null;
   /** The parent copy at the acting node, when this item is split from one. */
   parent: ItemState | null;
 }
@@ -326,6 +329,7 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
           ackDeadline: ackDeadline.toISOString(),
           by,
           caseRef: command.caseRef,
+          calendarVersion: command.calendarVersion,
         },
       }),
     ];
@@ -644,6 +648,7 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
       description: d.description,
       noticeNo: d.noticeNo,
       caseRef: v2?.caseRef ?? null,
+      calendarVersion: v2?.calendarVersion ?? null,
       assigner: d.assigner,
       assignee: d.assignee,
       coUnits: v2?.coUnits ?? [],
@@ -831,21 +836,41 @@ export function noticeNumber(year: number, sequence: number): string {
 
 export type TrafficLight = 'green' | 'yellow' | 'red' | 'done';
 
-/**
- * When an item turns yellow: 3 days before its deadline or once 75% of its time is used, whichever
- * comes first. (Working days replace calendar days with the calendar package.)
- */
-export function yellowFrom(assignedAt: Date, deadline: Date): Date {
-  const span = deadline.getTime() - assignedAt.getTime();
-  return new Date(Math.min(deadline.getTime() - 3 * DAY, assignedAt.getTime() + 0.75 * span));
+/** When an item turns yellow (configurable): few working days left, or most of its time used. */
+export interface LightPolicy {
+  yellowWorkingDaysLeft: number;
+  yellowShareUsed: number;
 }
+
+export const DEFAULT_LIGHTS: LightPolicy = { yellowWorkingDaysLeft: 3, yellowShareUsed: 0.75 };
+
+/**
+ * From when an item shows yellow: `yellowWorkingDaysLeft` working days before its deadline (same
+ * time of day), or once `yellowShareUsed` of its time is used, whichever comes first.
+ * `workingDaysBefore` counts on the working-day calendar.
+ */
+export function yellowFrom(
+  assignedAt: Date,
+  deadline: Date,
+  workingDaysBefore: (at: Date, days: number) => Date,
+  policy: LightPolicy = DEFAULT_LIGHTS,
+): Date {
+  const span = deadline.getTime() - assignedAt.getTime();
+  const byDays = workingDaysBefore(deadline, policy.yellowWorkingDaysLeft).getTime();
+  return new Date(
+    Math.max(assignedAt.getTime(), Math.min(byDays, assignedAt.getTime() + policy.yellowShareUsed * span)),
+  );
+}
+
+/** Calendar days, for callers without a calendar (and tests). */
+export const calendarDaysBefore = (at: Date, days: number): Date => new Date(at.getTime() - days * DAY);
 
 export function trafficLight(
   state: Pick<ItemState, 'status' | 'assignedAt' | 'deadline'>,
   now: Date,
+  yellowAt: Date = yellowFrom(new Date(state.assignedAt), new Date(state.deadline), calendarDaysBefore),
 ): TrafficLight {
   if (state.status === 'closed') return 'done';
-  const deadline = new Date(state.deadline);
-  if (now > deadline) return 'red';
-  return now >= yellowFrom(new Date(state.assignedAt), deadline) ? 'yellow' : 'green';
+  if (now > new Date(state.deadline)) return 'red';
+  return now >= yellowAt ? 'yellow' : 'green';
 }

@@ -8,8 +8,12 @@ import ExcelJS from 'exceljs';
 /** A workbook from .xlsx bytes. */
 export async function readXlsx(bytes: ArrayBuffer | Uint8Array): Promise<ExcelJS.Workbook> {
   const workbook = new ExcelJS.Workbook();
-  const buffer = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  await workbook.xlsx.load(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength) as never);
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  // exceljs declares its own `Buffer` (an ArrayBuffer); at runtime it takes Node's.
+  type XlsxInput = Parameters<ExcelJS.Xlsx['load']>[0];
+  await workbook.xlsx.load(
+    Buffer.from(view.buffer, view.byteOffset, view.byteLength) as unknown as XlsxInput,
+  );
   return workbook;
 }
 

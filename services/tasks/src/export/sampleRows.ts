@@ -12,6 +12,7 @@ export function sampleRow(overrides: Partial<LedgerRow> = {}): LedgerRow {
     description: '',
     noticeNo: '督〔2026〕1号',
     caseRef: null,
+    calendarVersion: null,
     assigner: 'county',
     assignee: 'unit-001',
     coUnits: ['unit-002'],

@@ -42,10 +42,13 @@ const LABELS = {
 
 /** One line of the block: no line breaks or control characters inside a value. */
 function oneLine(value: string): string {
-  return value
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-    .replace(/\s{2,}/g, ' ')
-    .trim();
+  return (
+    value
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+      .replace(/\s{2,}/g, ' ')
+      .trim()
+  );
 }
 
 const CJK = /[\u3400-\u9fff]/;

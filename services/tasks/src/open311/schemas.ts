@@ -116,6 +116,7 @@ export const RequestsQuery = z.object({
 export type RequestsQuery = z.infer<typeof RequestsQuery>;
 
 // Control characters other than line breaks and tabs have no place in a case (nor in XML).
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
 /** A field's value as text (JSON clients send ids and coordinates as numbers), or undefined when empty. */

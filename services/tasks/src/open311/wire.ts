@@ -41,6 +41,7 @@ export type WireValue = string | number | boolean | null;
 export type WireRecord = Record<string, WireValue>;
 
 // XML 1.0 cannot carry most C0 control characters, even escaped.
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
 const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 
 const builder = new XMLBuilder({ format: true, indentBy: '  ', suppressEmptyNode: false });

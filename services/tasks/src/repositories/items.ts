@@ -1,6 +1,5 @@
 import type { Item, Prisma, TransactionClient } from '@duban/db';
 import type { ItemEvent, ItemState, Relation } from '../domain/item';
-import { yellowFrom } from '../domain/item';
 import { AppError } from '@duban/kit/errors';
 
 export interface ItemCopy {
@@ -13,7 +12,7 @@ function toCopy(row: Item): ItemCopy {
   return { nodeId: row.nodeId, relation: row.relation as Relation, state: row.state as unknown as ItemState };
 }
 
-function columns(relation: Relation, next: ItemState, now: Date) {
+function columns(relation: Relation, next: ItemState, now: Date, yellowFrom: Date) {
   const deadline = new Date(next.deadline);
   return {
     relation,
@@ -27,7 +26,7 @@ function columns(relation: Relation, next: ItemState, now: Date) {
     parentId: next.parentId,
     status: next.status,
     deadline,
-    yellowFrom: yellowFrom(new Date(next.assignedAt), deadline),
+    yellowFrom,
     assignedAt: new Date(next.assignedAt),
     closedAt: next.closedAt ? new Date(next.closedAt) : null,
     state: next as unknown as Prisma.InputJsonValue,
@@ -60,8 +59,9 @@ export const itemRepository = {
     previous: ItemState | null,
     next: ItemState,
     now: Date,
+    yellowFrom: Date,
   ): Promise<void> {
-    const data = columns(relation, next, now);
+    const data = columns(relation, next, now, yellowFrom);
     if (!previous) {
       await tx.item.create({ data: { nodeId, id: next.id, ...data } });
       return;

@@ -78,12 +78,16 @@ export async function listLedger(
     );
   if (f.q) where.push(Prisma.sql`title ILIKE ${`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
   if (f.after) where.push(Prisma.sql`(deadline, id) > (${f.after.deadline}, ${f.after.id}::uuid)`);
-  const rows = await db.$queryRaw<Array<{ relation: Relation; state: ItemState }>>`
-    SELECT relation, state FROM item
+  const rows = await db.$queryRaw<Array<{ relation: Relation; state: ItemState; yellow_from: Date }>>`
+    SELECT relation, state, yellow_from FROM item
      WHERE ${Prisma.join(where, ' AND ')}
      ORDER BY deadline, id
      LIMIT ${f.limit}`;
-  return rows.map((r) => ({ ...r.state, relation: r.relation, light: trafficLight(r.state, f.now) }));
+  return rows.map((r) => ({
+    ...r.state,
+    relation: r.relation,
+    light: trafficLight(r.state, f.now, r.yellow_from),
+  }));
 }
 
 /** Counts per traffic light and status, for the ledger's header. */

@@ -45,7 +45,7 @@ export function registerExportRoutes(app: HttpApp, deps: TasksDeps): void {
         const nodeName = deps.org.find(node)?.name ?? node;
         const ctx: ExportContext = { nodeName: (id) => deps.org.find(id)?.name ?? id };
         const scope = request.query.scope === 'subtree' ? '（含下级）' : '';
-        const stream = write(pages, ctx, { title: `督查工作台帐　${nodeName}${scope}`, exportedAt });
+        const stream = write(pages, ctx, { title: `督查工作台帐\u3000${nodeName}${scope}`, exportedAt });
         return reply
           .header('content-type', contentType)
           .header(

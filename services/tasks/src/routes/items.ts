@@ -9,6 +9,7 @@ import {
   ReturnReason,
   ReviewOutcome,
 } from '@duban/events';
+import { DeadlineRule } from '@duban/calendar';
 import { AppError, actorOf } from '@duban/kit';
 import type { HttpApp } from '@duban/kit';
 import { assignItem, holdMeeting, runItemCommand } from '../commands';
@@ -24,23 +25,44 @@ const Instant = z.iso
   .datetime({ offset: true })
   .describe('ISO 8601 with offset, e.g. 2026-12-31T17:30:00+08:00');
 
-export const AssignItemBody = z.object({
-  title: z.string().trim().min(1).max(200),
-  description: z.string().max(5000).default(''),
-  kind: ItemKind,
-  source: ItemSource.default('other'),
-  mustSupervise: z.array(MustSupervise).max(5).default([]).describe('五必督 categories'),
-  priority: Priority.default('normal'),
-  leader: z.string().trim().min(1).max(100).nullable().default(null).describe('分包领导'),
-  responsiblePerson: z.string().trim().min(1).max(100).nullable().default(null).describe('责任人'),
-  assignee: NodeId.describe('the lead unit (牵头单位); this node itself registers a plan item'),
-  coUnits: z.array(NodeId).max(50).default([]).describe('协办单位'),
-  deadline: Instant,
-  ackDeadline: Instant.nullable().default(null).describe('签收 deadline; default: within a day'),
-  parentId: z.uuid().nullable().default(null).describe('the item this one is split from (立项分解)'),
-  caseRef: z.string().max(100).nullable().default(null),
-});
+export const AssignItemBody = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    description: z.string().max(5000).default(''),
+    kind: ItemKind,
+    source: ItemSource.default('other'),
+    mustSupervise: z.array(MustSupervise).max(5).default([]).describe('五必督 categories'),
+    priority: Priority.default('normal'),
+    leader: z.string().trim().min(1).max(100).nullable().default(null).describe('分包领导'),
+    responsiblePerson: z.string().trim().min(1).max(100).nullable().default(null).describe('责任人'),
+    assignee: NodeId.describe('the lead unit (牵头单位); this node itself registers a plan item'),
+    coUnits: z.array(NodeId).max(50).default([]).describe('协办单位'),
+    deadline: Instant.optional().describe('the deadline as an instant; or give deadlineRule'),
+    deadlineRule: DeadlineRule.optional().describe(
+      'the deadline on the working-day calendar: {kind:"working-days",days:N} | {kind:"same-day",cutoff:"17:30"} | {kind:"next-working-day"} | {kind:"fixed",at}',
+    ),
+    ackDeadline: Instant.nullable()
+      .default(null)
+      .describe('签收 deadline; default: end of the next working day'),
+    parentId: z.uuid().nullable().default(null).describe('the item this one is split from (立项分解)'),
+    caseRef: z.string().max(100).nullable().default(null),
+  })
+  .refine((b) => (b.deadline === undefined) !== (b.deadlineRule === undefined), {
+    message: 'give either deadline or deadlineRule, not both',
+    path: ['deadline'],
+  });
 export type AssignItemBody = z.infer<typeof AssignItemBody>;
+
+/** The assignment as the commands take it: the deadline as an instant or a calendar rule. */
+export function assignInput(b: Omit<AssignItemBody, 'parentId'> & { parentId?: string | null }) {
+  const { deadlineRule, deadline, ...rest } = b;
+  return {
+    ...rest,
+    parentId: b.parentId ?? null,
+    deadline: deadlineRule ?? new Date(deadline!),
+    ackDeadline: b.ackDeadline === null ? null : new Date(b.ackDeadline),
+  };
+}
 
 const ProgressBody = z.object({
   note: z.string().trim().min(1).max(5000),
@@ -76,7 +98,7 @@ const MeetingBody = z.object({
   attendees: z.array(NodeId).min(1).max(100),
   minutes: z.string().max(20000).default(''),
   decisions: z
-    .array(AssignItemBody.omit({ parentId: true }))
+    .array(AssignItemBody)
     .max(50)
     .default([]),
 });
@@ -195,11 +217,7 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
     async (request, reply) => {
       const node = deps.hosted.require(request.params.nodeId);
       const b = request.body;
-      const item = await assignItem(deps, actorOf(request, node), {
-        ...b,
-        deadline: toDate(b.deadline),
-        ackDeadline: toDate(b.ackDeadline),
-      });
+      const item = await assignItem(deps, actorOf(request, node), assignInput(b));
       return reply.status(201).send({ item });
     },
   );
@@ -361,11 +379,7 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
       const result = await holdMeeting(deps, actorOf(request, node), request.params.itemId, {
         attendees: b.attendees,
         minutes: b.minutes,
-        decisions: b.decisions.map((d) => ({
-          ...d,
-          deadline: toDate(d.deadline),
-          ackDeadline: toDate(d.ackDeadline),
-        })),
+        decisions: b.decisions.map((d) => assignInput(d)),
       });
       return reply.status(201).send(result);
     },

@@ -199,7 +199,8 @@ export function registerOpen311Routes(app: HttpApp, deps: TasksDeps): void {
             body: PostRequestBody,
           },
           preValidation: async (request) => {
-            request.body = normalizeRequestBody(request.body);
+            // Validation comes next and reads the body as the schema expects it.
+            request.body = normalizeRequestBody(request.body) as PostRequestBody;
           },
         },
         async (request, reply) => {
@@ -270,7 +271,7 @@ export function registerOpen311Routes(app: HttpApp, deps: TasksDeps): void {
             querystring: RequestsQuery,
           },
           preValidation: async (request) => {
-            request.query = normalizeQuery(request.query);
+            request.query = normalizeQuery(request.query) as RequestsQuery;
           },
         },
         async (request, reply) => {

@@ -89,12 +89,35 @@ CREATE TABLE "notice_counter" (
 );
 
 -- CreateTable
+CREATE TABLE "calendar_amendment" (
+    "seq" SERIAL NOT NULL,
+    "amendment_id" TEXT NOT NULL,
+    "amendment" JSONB NOT NULL,
+    "version" TEXT NOT NULL,
+    "snapshot" JSONB NOT NULL,
+    "added_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "calendar_amendment_pkey" PRIMARY KEY ("seq")
+);
+
+-- CreateTable
+CREATE TABLE "reminder_policy" (
+    "node_id" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "policy" JSONB NOT NULL,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "reminder_policy_pkey" PRIMARY KEY ("node_id","kind")
+);
+
+-- CreateTable
 CREATE TABLE "tracked_item" (
     "node_id" TEXT NOT NULL,
     "item_id" UUID NOT NULL,
-    "assignee" TEXT NOT NULL,
-    "deadline" TIMESTAMPTZ(3) NOT NULL,
+    "state" JSONB NOT NULL,
     "status" TEXT NOT NULL,
+    "round" INTEGER NOT NULL,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL,
 
     CONSTRAINT "tracked_item_pkey" PRIMARY KEY ("node_id","item_id")
 );
@@ -106,6 +129,7 @@ CREATE TABLE "timer" (
     "item_id" UUID NOT NULL,
     "kind" TEXT NOT NULL,
     "level" INTEGER NOT NULL,
+    "round" INTEGER NOT NULL,
     "due_at" TIMESTAMPTZ(3) NOT NULL,
     "status" TEXT NOT NULL,
     "fired_at" TIMESTAMPTZ(3),
@@ -193,10 +217,16 @@ CREATE INDEX "item_id_idx" ON "item"("id");
 CREATE INDEX "item_event_node_id_item_id_time_idx" ON "item_event"("node_id", "item_id", "time");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "calendar_amendment_amendment_id_key" ON "calendar_amendment"("amendment_id");
+
+-- CreateIndex
 CREATE INDEX "timer_status_due_at_idx" ON "timer"("status", "due_at");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "timer_node_id_item_id_kind_level_key" ON "timer"("node_id", "item_id", "kind", "level");
+CREATE INDEX "timer_node_id_item_id_idx" ON "timer"("node_id", "item_id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "timer_node_id_item_id_kind_level_round_key" ON "timer"("node_id", "item_id", "kind", "level", "round");
 
 -- CreateIndex
 CREATE INDEX "decision_node_id_unit_year_idx" ON "decision"("node_id", "unit", "year");
