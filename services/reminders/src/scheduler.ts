@@ -40,7 +40,8 @@ export class TimerScheduler {
         this.lastError = undefined;
         if (fired > 0) continue;
       } catch (error) {
-        if (this.lastError === undefined) this.deps.logger.error({ err: error }, 'timer scheduler failed; retrying');
+        if (this.lastError === undefined)
+          this.deps.logger.error({ err: error }, 'timer scheduler failed; retrying');
         this.lastError = error;
       }
       await new Promise<void>((resolve) => {
@@ -67,7 +68,10 @@ export class TimerScheduler {
         // A timer of an older round was replaced when its item was re-planned.
         if (!tracked || timer.round !== tracked.round) continue;
         const calendar = calendarFor(this.deps, tracked.state.calendarVersion);
-        const chasesBefore = timer.kind === 'escalation' ? 0 : await timerRepository.countFired(tx, timer.nodeId, timer.itemId, timer.kind);
+        const chasesBefore =
+          timer.kind === 'escalation'
+            ? 0
+            : await timerRepository.countFired(tx, timer.nodeId, timer.itemId, timer.kind);
         const fired = fireTimer(tracked.state, timer, calendar, {
           now,
           parentOf: (id) => org.parentOf(id)?.id,
@@ -75,7 +79,8 @@ export class TimerScheduler {
           chasesBefore,
         });
         await appendToOutbox(tx, fired.events);
-        if (fired.next) await timerRepository.schedule(tx, timer.nodeId, timer.itemId, tracked.round, [fired.next], now);
+        if (fired.next)
+          await timerRepository.schedule(tx, timer.nodeId, timer.itemId, tracked.round, [fired.next], now);
       }
       await timerRepository.markFired(
         tx,

@@ -13,18 +13,30 @@ export function calendarConsumer(deps: RemindersDeps): EventHandler {
     async handle(event, tx) {
       if (event.type !== 'reminders.calendar.amended') return;
       if (deps.org.find(event.source)?.kind !== 'county-office') {
-        throw new RejectedEvent('event.unauthorised', `${event.source} may not amend the working-day calendar`);
+        throw new RejectedEvent(
+          'event.unauthorised',
+          `${event.source} may not amend the working-day calendar`,
+        );
       }
       const d = event.data;
       const { calendar } = await calendarRepository.record(
         tx,
-        { id: d.amendmentId, name: d.name, source: d.source, ...(d.coversYear ? { coversYear: d.coversYear } : {}), days: d.days },
+        {
+          id: d.amendmentId,
+          name: d.name,
+          source: d.source,
+          ...(d.coversYear ? { coversYear: d.coversYear } : {}),
+          days: d.days,
+        },
         new Date(event.time),
       );
       if (calendar.version !== d.version) {
         // Same amendments, different result: the nodes' base calendars differ (a chinese-days version
         // mismatch). Keep it applied but make it visible.
-        deps.logger.error({ amendment: d.amendmentId, here: calendar.version, there: d.version }, 'calendar versions diverge between nodes');
+        deps.logger.error(
+          { amendment: d.amendmentId, here: calendar.version, there: d.version },
+          'calendar versions diverge between nodes',
+        );
       }
     },
   };

@@ -36,16 +36,32 @@ export function calendarFor(deps: RemindersDeps, version: string | null): Workin
  */
 export function remindersConsumer(deps: RemindersDeps): EventHandler {
   const assignerSide = (e: TaskEvent) =>
-    e.type === 'tasks.item.assigned' || e.type === 'tasks.item.reviewed' || e.type === 'tasks.item.closed' || e.type === 'tasks.item.reopened' || e.type === 'tasks.extension.approved';
+    e.type === 'tasks.item.assigned' ||
+    e.type === 'tasks.item.reviewed' ||
+    e.type === 'tasks.item.closed' ||
+    e.type === 'tasks.item.reopened' ||
+    e.type === 'tasks.extension.approved';
 
-  async function resume(tx: TransactionClient, nodeId: string, tracked: { state: TrackedItemState; round: number }, next: TrackedItemState, at: Date, newDeadline: boolean) {
+  async function resume(
+    tx: TransactionClient,
+    nodeId: string,
+    tracked: { state: TrackedItemState; round: number },
+    next: TrackedItemState,
+    at: Date,
+    newDeadline: boolean,
+  ) {
     const round = tracked.round + 1;
     const state = { ...next, deadlineRound: newDeadline ? round : next.deadlineRound };
     await timerRepository.cancel(tx, nodeId, state.itemId);
     const calendar = calendarFor(deps, state.calendarVersion);
     const timers = newDeadline
       ? planTimers(state, calendar).filter((t) => t.dueAt > at)
-      : resumeTimers(state, calendar, at, await timerRepository.firedSince(tx, nodeId, state.itemId, state.deadlineRound));
+      : resumeTimers(
+          state,
+          calendar,
+          at,
+          await timerRepository.firedSince(tx, nodeId, state.itemId, state.deadlineRound),
+        );
     await timerRepository.update(tx, nodeId, state, round, at);
     await timerRepository.schedule(tx, nodeId, state.itemId, round, timers, at);
   }
@@ -80,7 +96,13 @@ export function remindersConsumer(deps: RemindersDeps): EventHandler {
           policy,
           deadlineRound: 1,
         };
-        await timerRepository.track(tx, nodeId, state, planTimers(state, calendarFor(deps, state.calendarVersion)), at);
+        await timerRepository.track(
+          tx,
+          nodeId,
+          state,
+          planTimers(state, calendarFor(deps, state.calendarVersion)),
+          at,
+        );
         return;
       }
       const tracked = await timerRepository.find(tx, nodeId, e.data.itemId);
@@ -96,7 +118,8 @@ export function remindersConsumer(deps: RemindersDeps): EventHandler {
           await timerRepository.cancel(tx, nodeId, state.itemId);
           return;
         case 'tasks.item.reviewed':
-          if (e.data.outcome === 'returned') await resume(tx, nodeId, tracked, { ...state, status: 'acknowledged' }, at, false);
+          if (e.data.outcome === 'returned')
+            await resume(tx, nodeId, tracked, { ...state, status: 'acknowledged' }, at, false);
           return;
         case 'tasks.item.reopened':
           await resume(tx, nodeId, tracked, { ...state, status: 'acknowledged' }, at, false);

@@ -63,25 +63,43 @@ export function planTimers(item: TrackedItemState, calendar: WorkingCalendar): P
     if (first) timers.push(first);
   }
   if (policy.warnWorkingDaysBefore > 0) {
-    const warnAt = slot(calendar, calendar.addWorkingDays(deadlineDay, -policy.warnWorkingDaysBefore, uncovered), policy);
-    if (warnAt > new Date(item.assignedAt) && warnAt < deadline) timers.push({ kind: 'warning', level: 1, dueAt: warnAt });
+    const warnAt = slot(
+      calendar,
+      calendar.addWorkingDays(deadlineDay, -policy.warnWorkingDaysBefore, uncovered),
+      policy,
+    );
+    if (warnAt > new Date(item.assignedAt) && warnAt < deadline)
+      timers.push({ kind: 'warning', level: 1, dueAt: warnAt });
   }
   let previous = slot(calendar, calendar.nextWorkingDay(deadlineDay, uncovered), policy);
   timers.push({ kind: 'overdue', level: 1, dueAt: previous });
   policy.ladder.forEach((rung, i) => {
-    previous = rung.graceWorkingDays === 0 ? previous : slot(calendar, calendar.addWorkingDays(toChinaDate(previous), rung.graceWorkingDays, uncovered), policy);
+    previous =
+      rung.graceWorkingDays === 0
+        ? previous
+        : slot(
+            calendar,
+            calendar.addWorkingDays(toChinaDate(previous), rung.graceWorkingDays, uncovered),
+            policy,
+          );
     timers.push({ kind: 'escalation', level: i + 1, dueAt: previous });
   });
   return timers;
 }
 
 /** The next periodic progress reminder after `after` (occurrence `level`), if still before the deadline. */
-export function nextProgress(item: TrackedItemState, calendar: WorkingCalendar, after: Date, level: number): PlannedTimer | undefined {
+export function nextProgress(
+  item: TrackedItemState,
+  calendar: WorkingCalendar,
+  after: Date,
+  level: number,
+): PlannedTimer | undefined {
   const every = item.policy.progressEveryWorkingDays;
   if (!every) return undefined;
   let at = slot(calendar, calendar.addWorkingDays(toChinaDate(after), every, uncovered), item.policy);
   // After downtime, one reminder now-ish instead of one per missed period.
-  while (at <= after) at = slot(calendar, calendar.addWorkingDays(toChinaDate(at), every, uncovered), item.policy);
+  while (at <= after)
+    at = slot(calendar, calendar.addWorkingDays(toChinaDate(at), every, uncovered), item.policy);
   return at < new Date(item.deadline) ? { kind: 'progress', level, dueAt: at } : undefined;
 }
 
@@ -118,7 +136,10 @@ export function resumeTimers(
       continue;
     }
     const grace = t.kind === 'escalation' ? (item.policy.ladder[t.level - 1]?.graceWorkingDays ?? 0) : 0;
-    previous = grace === 0 ? previous : slot(calendar, calendar.addWorkingDays(toChinaDate(previous), grace, uncovered), item.policy);
+    previous =
+      grace === 0
+        ? previous
+        : slot(calendar, calendar.addWorkingDays(toChinaDate(previous), grace, uncovered), item.policy);
     out.push({ ...t, dueAt: previous });
   }
   const progress = nextProgress(item, calendar, now, 1);
@@ -167,7 +188,12 @@ const REASONS: Record<EscalationStep, string> = {
 };
 
 /** What a due timer means now: nothing if the item no longer needs it, else its event. */
-export function fireTimer(item: TrackedItemState, timer: { kind: TimerKind; level: number }, calendar: WorkingCalendar, ctx: FireContext): Fired {
+export function fireTimer(
+  item: TrackedItemState,
+  timer: { kind: TimerKind; level: number },
+  calendar: WorkingCalendar,
+  ctx: FireContext,
+): Fired {
   const parties = { itemId: item.itemId, assigner: item.assigner, assignee: item.assignee };
   const chase = (kind: ChaseKind, ccRoles: string[]): DubanEvent =>
     createEvent({
@@ -176,7 +202,14 @@ export function fireTimer(item: TrackedItemState, timer: { kind: TimerKind; leve
       to: [item.assignee],
       subject: item.itemId,
       time: ctx.now,
-      data: { ...parties, kind, deadline: item.deadline, chasedAt: ctx.now.toISOString(), chaseNo: ctx.chasesBefore + 1, ccRoles },
+      data: {
+        ...parties,
+        kind,
+        deadline: item.deadline,
+        chasedAt: ctx.now.toISOString(),
+        chaseNo: ctx.chasesBefore + 1,
+        ccRoles,
+      },
     });
   switch (timer.kind) {
     case 'acknowledgement':

@@ -40,13 +40,38 @@ const base = { chaseAcknowledgement: true, chaseAt: '09:00' };
 
 /** The defaults a node starts with; an admin changes them per kind through the API. */
 export const DEFAULT_POLICIES: Record<Kind, ReminderPolicy> = {
-  'annual-target': { ...base, progressEveryWorkingDays: 5, warnWorkingDaysBefore: 3, ladder: LADDER([2, 3, 3, 5]) },
+  'annual-target': {
+    ...base,
+    progressEveryWorkingDays: 5,
+    warnWorkingDaysBefore: 3,
+    ladder: LADDER([2, 3, 3, 5]),
+  },
   project: { ...base, progressEveryWorkingDays: 10, warnWorkingDaysBefore: 3, ladder: LADDER([2, 3, 3, 5]) },
-  'major-event': { ...base, progressEveryWorkingDays: 3, warnWorkingDaysBefore: 1, ladder: LADDER([1, 1, 1, 2]) },
+  'major-event': {
+    ...base,
+    progressEveryWorkingDays: 3,
+    warnWorkingDaysBefore: 1,
+    ladder: LADDER([1, 1, 1, 2]),
+  },
   petition: { ...base, progressEveryWorkingDays: 5, warnWorkingDaysBefore: 2, ladder: LADDER([1, 2, 2, 3]) },
-  conduct: { ...base, progressEveryWorkingDays: null, warnWorkingDaysBefore: 2, ladder: LADDER([2, 2, 3, 5]) },
-  'leader-instruction': { ...base, progressEveryWorkingDays: null, warnWorkingDaysBefore: 2, ladder: LADDER([1, 2, 2, 3]) },
-  hotline: { ...base, progressEveryWorkingDays: null, warnWorkingDaysBefore: 1, ladder: LADDER([1, 1, 2, 3]) },
+  conduct: {
+    ...base,
+    progressEveryWorkingDays: null,
+    warnWorkingDaysBefore: 2,
+    ladder: LADDER([2, 2, 3, 5]),
+  },
+  'leader-instruction': {
+    ...base,
+    progressEveryWorkingDays: null,
+    warnWorkingDaysBefore: 2,
+    ladder: LADDER([1, 2, 2, 3]),
+  },
+  hotline: {
+    ...base,
+    progressEveryWorkingDays: null,
+    warnWorkingDaysBefore: 1,
+    ladder: LADDER([1, 1, 2, 3]),
+  },
 };
 
 export const PolicyKind = ItemKind;

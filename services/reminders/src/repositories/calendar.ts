@@ -7,7 +7,11 @@ export const calendarRepository = {
    * Stores an amendment in the caller's transaction, on top of the last stored one (idempotent by
    * amendment id), with the calendar it leads to as a snapshot. Processes pick it up on refresh.
    */
-  async record(tx: TransactionClient, input: CalendarAmendmentInput, at: Date): Promise<{ calendar: WorkingCalendar; stored: boolean }> {
+  async record(
+    tx: TransactionClient,
+    input: CalendarAmendmentInput,
+    at: Date,
+  ): Promise<{ calendar: WorkingCalendar; stored: boolean }> {
     const amendment = CalendarAmendment.parse(input);
     // One writer at a time, so amendments apply in one order on this node.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('duban.calendar'))`;
@@ -30,6 +34,11 @@ export const calendarRepository = {
 
   async list(tx: TransactionClient) {
     const rows = await tx.calendarAmendment.findMany({ orderBy: { seq: 'asc' } });
-    return rows.map((r) => ({ seq: r.seq, version: r.version, addedAt: r.addedAt.toISOString(), amendment: r.amendment }));
+    return rows.map((r) => ({
+      seq: r.seq,
+      version: r.version,
+      addedAt: r.addedAt.toISOString(),
+      amendment: r.amendment,
+    }));
   },
 };

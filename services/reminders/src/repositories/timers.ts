@@ -23,21 +23,47 @@ export const timerRepository = {
     return row ? { state: row.state as unknown as TrackedItemState, round: row.round } : null;
   },
 
-  async track(tx: TransactionClient, nodeId: string, item: TrackedItemState, timers: PlannedTimer[], now: Date): Promise<void> {
+  async track(
+    tx: TransactionClient,
+    nodeId: string,
+    item: TrackedItemState,
+    timers: PlannedTimer[],
+    now: Date,
+  ): Promise<void> {
     await tx.trackedItem.create({
-      data: { nodeId, itemId: item.itemId, state: item as unknown as Prisma.InputJsonValue, status: item.status, round: 1, updatedAt: now },
+      data: {
+        nodeId,
+        itemId: item.itemId,
+        state: item as unknown as Prisma.InputJsonValue,
+        status: item.status,
+        round: 1,
+        updatedAt: now,
+      },
     });
     await this.schedule(tx, nodeId, item.itemId, 1, timers, now);
   },
 
-  async update(tx: TransactionClient, nodeId: string, item: TrackedItemState, round: number, now: Date): Promise<void> {
+  async update(
+    tx: TransactionClient,
+    nodeId: string,
+    item: TrackedItemState,
+    round: number,
+    now: Date,
+  ): Promise<void> {
     await tx.trackedItem.update({
       where: { nodeId_itemId: { nodeId, itemId: item.itemId } },
       data: { state: item as unknown as Prisma.InputJsonValue, status: item.status, round, updatedAt: now },
     });
   },
 
-  async schedule(tx: TransactionClient, nodeId: string, itemId: string, round: number, timers: PlannedTimer[], now: Date): Promise<void> {
+  async schedule(
+    tx: TransactionClient,
+    nodeId: string,
+    itemId: string,
+    round: number,
+    timers: PlannedTimer[],
+    now: Date,
+  ): Promise<void> {
     if (timers.length === 0) return;
     await tx.timer.createMany({
       data: timers.map((t) => ({
@@ -63,7 +89,12 @@ export const timerRepository = {
   },
 
   /** The timers that fired for the item since `sinceRound` (kind:level keys). */
-  async firedSince(tx: TransactionClient, nodeId: string, itemId: string, sinceRound: number): Promise<Set<string>> {
+  async firedSince(
+    tx: TransactionClient,
+    nodeId: string,
+    itemId: string,
+    sinceRound: number,
+  ): Promise<Set<string>> {
     const rows = await tx.timer.findMany({
       where: { nodeId, itemId, status: 'fired', round: { gte: sinceRound } },
       select: { kind: true, level: true },
@@ -79,9 +110,22 @@ export const timerRepository = {
    * Claims up to `limit` due timers for this transaction. SKIP LOCKED lets several pollers share the
    * work; the claim, the event and the `fired` mark commit together, so a timer fires exactly once.
    */
-  async claimDue(tx: TransactionClient, nodeIds: readonly string[], now: Date, limit: number): Promise<DueTimer[]> {
+  async claimDue(
+    tx: TransactionClient,
+    nodeIds: readonly string[],
+    now: Date,
+    limit: number,
+  ): Promise<DueTimer[]> {
     const rows = await tx.$queryRaw<
-      Array<{ id: string; node_id: string; item_id: string; kind: string; level: number; round: number; due_at: Date }>
+      Array<{
+        id: string;
+        node_id: string;
+        item_id: string;
+        kind: string;
+        level: number;
+        round: number;
+        due_at: Date;
+      }>
     >`
       SELECT t.id::text AS id, t.node_id, t.item_id::text AS item_id, t.kind, t.level, t.round, t.due_at FROM timer t
        WHERE t.status = 'pending' AND t.due_at <= ${now} AND t.node_id = ANY(${nodeIds as string[]})

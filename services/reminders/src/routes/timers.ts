@@ -17,7 +17,8 @@ const TimerQuery = z.object({
 });
 
 function requireAdmin(actor: Actor, deps: RemindersDeps, what: string): void {
-  if (!hasAnyRole(actor, ['admin'])) throw new AppError('forbidden', 'auth.role_required', `${what} needs the admin role`);
+  if (!hasAnyRole(actor, ['admin']))
+    throw new AppError('forbidden', 'auth.role_required', `${what} needs the admin role`);
   if (deps.org.get(actor.node).kind !== 'county-office') {
     throw new AppError('forbidden', 'auth.node_not_allowed', `${what} is the county office's to decide`);
   }
@@ -27,7 +28,14 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
   const tags = ['reminders'];
   app.get(
     '/nodes/:nodeId/reminders/timers',
-    { schema: { tags, summary: 'The chase and escalation timers of the items this node assigned', params: NodeParams, querystring: TimerQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'The chase and escalation timers of the items this node assigned',
+        params: NodeParams,
+        querystring: TimerQuery,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const { status, itemId, limit } = request.query;
@@ -42,22 +50,43 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
 
   app.get(
     '/nodes/:nodeId/reminders/policies',
-    { schema: { tags, summary: 'The chasing and escalation policy per item kind, in force for new items', params: NodeParams } },
+    {
+      schema: {
+        tags,
+        summary: 'The chasing and escalation policy per item kind, in force for new items',
+        params: NodeParams,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const stored = await deps.prisma.reminderPolicy.findMany({ where: { nodeId } });
       const overrides = new Map(stored.map((s) => [s.kind, ReminderPolicy.parse(s.policy)]));
-      return { policies: Object.fromEntries(ItemKind.options.map((k) => [k, overrides.get(k) ?? DEFAULT_POLICIES[k]])) };
+      return {
+        policies: Object.fromEntries(
+          ItemKind.options.map((k) => [k, overrides.get(k) ?? DEFAULT_POLICIES[k]]),
+        ),
+      };
     },
   );
 
   app.put(
     '/nodes/:nodeId/reminders/policies/:kind',
-    { schema: { tags, summary: 'Change the policy for a kind (items already assigned keep theirs)', params: NodeParams.extend({ kind: ItemKind }), body: ReminderPolicy } },
+    {
+      schema: {
+        tags,
+        summary: 'Change the policy for a kind (items already assigned keep theirs)',
+        params: NodeParams.extend({ kind: ItemKind }),
+        body: ReminderPolicy,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       if (!hasAnyRole(actorOf(request, nodeId), ['admin', 'office-staff'])) {
-        throw new AppError('forbidden', 'auth.role_required', 'changing a reminder policy needs the admin or office-staff role');
+        throw new AppError(
+          'forbidden',
+          'auth.role_required',
+          'changing a reminder policy needs the admin or office-staff role',
+        );
       }
       await policyRepository.save(deps.prisma, nodeId, request.params.kind, request.body, deps.clock.now());
       return { kind: request.params.kind, policy: request.body };
@@ -66,11 +95,21 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
 
   app.get(
     '/nodes/:nodeId/reminders/calendar',
-    { schema: { tags, summary: 'The working-day calendar in force: version, years covered, amendments', params: NodeParams } },
+    {
+      schema: {
+        tags,
+        summary: 'The working-day calendar in force: version, years covered, amendments',
+        params: NodeParams,
+      },
+    },
     async (request) => {
       deps.hosted.require(request.params.nodeId);
       const calendar = await deps.calendars.refresh();
-      return { version: calendar.version, coveredYears: calendar.coveredYears, amendments: await calendarRepository.list(deps.prisma) };
+      return {
+        version: calendar.version,
+        coveredYears: calendar.coveredYears,
+        amendments: await calendarRepository.list(deps.prisma),
+      };
     },
   );
 
@@ -79,7 +118,8 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
     {
       schema: {
         tags,
-        summary: 'Add or correct working days (next year’s official calendar, a local day); every node applies it',
+        summary:
+          'Add or correct working days (next year’s official calendar, a local day); every node applies it',
         params: NodeParams,
         body: CalendarAmendment,
       },

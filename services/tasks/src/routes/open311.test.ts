@@ -212,7 +212,7 @@ describe('Open311 GeoReport v2 at the county office', () => {
     expect(formCase).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.account_id).toBe('123456');
     expect(created.service_notice).toContain('县城市管理局');
-    expect(created.service_notice).toContain('2026-03-07');
+    expect(created.service_notice).toContain('2026-03-09');
 
     // The county's ledger holds it as a hotline item it assigned, with the contact for the unit.
     const ledger = await tasks<{ items: Item[] }>('county', 'GET', '/items?kind=hotline');
@@ -226,7 +226,8 @@ describe('Open311 GeoReport v2 at the county office', () => {
       mustSupervise: ['social-stability'],
       title: '【民意快线】城市管理：北湖路路灯连续一周不亮，夜间行人摔倒。 请尽快维修。',
     });
-    expect(new Date(item.deadline).getTime()).toBe(clock.now().getTime() + 5 * 24 * HOUR);
+    // Five working days on the calendar: Tue 3 … Mon 9 March, end of the working day.
+    expect(item.deadline).toBe(new Date('2026-03-09T17:30:00+08:00').toISOString());
     expect(item.description).toContain('北湖路路灯连续一周不亮');
     expect(item.description).toContain('地址：睢县城关镇北湖路12号');
     expect(item.description).toContain('坐标：34.446612,115.071301（WGS84）');
@@ -284,7 +285,7 @@ describe('Open311 GeoReport v2 at the county office', () => {
         service_notice: expect.stringContaining('督〔2026〕'),
         requested_datetime: '2026-03-02T09:00:00+08:00',
         updated_datetime: '2026-03-02T09:00:00+08:00',
-        expected_datetime: '2026-03-07T09:00:00+08:00',
+        expected_datetime: '2026-03-09T17:30:00+08:00',
         address: '睢县城关镇北湖路12号',
         address_id: null,
         zipcode: null,

@@ -30,11 +30,8 @@ import {
 
 export const OPEN311_PREFIX = '/nodes/:nodeId/open311/v2';
 
-/**
- * How long a citizen's case may take (限期办结), in calendar days for now: working days replace them
- * once the tasks service reads the working-day calendar.
- */
-export const OPEN311_DEADLINE_DAYS = 5;
+/** How long a citizen's case may take (限期办结), in working days on the county's calendar. */
+export const OPEN311_DEADLINE_WORKING_DAYS = 5;
 
 /** The default search span of GET Service Requests, and the longest one allowed (the spec's 90 days). */
 export const OPEN311_SEARCH_DAYS = 90;
@@ -244,7 +241,8 @@ export function registerOpen311Routes(app: HttpApp, deps: TasksDeps): void {
             leader: null,
             responsiblePerson: null,
             coUnits: [],
-            deadline: new Date(deps.clock.now().getTime() + OPEN311_DEADLINE_DAYS * DAY),
+            // 民意快线: five working days on the county's working-day calendar.
+            deadline: { kind: 'working-days', days: OPEN311_DEADLINE_WORKING_DAYS, endOfDay: '17:30' },
             ackDeadline: null,
             assignee: service.unitId,
             parentId: null,

@@ -1,0 +1,3 @@
+import { describeLadder } from './ladder';
+
+describeLadder({ kind: 'embedded' }, true);
