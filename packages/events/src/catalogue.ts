@@ -2,17 +2,24 @@ import type { z } from 'zod';
 import { REMINDERS_EVENTS } from './schemas/reminders';
 import { SCORING_EVENTS } from './schemas/scoring';
 import { TASKS_EVENTS } from './schemas/tasks';
+import { NOTIFICATIONS_EVENTS } from './schemas/notifications';
 
 export * from './schemas/common';
 export * from './schemas/tasks';
 export * from './schemas/reminders';
 export * from './schemas/scoring';
+export * from './schemas/notifications';
 
 /**
  * One entry per (type, version). A changed payload is a new version added beside the old one;
  * consumers accept both while both exist (each service upcasts old versions in its domain).
  */
-export const CATALOGUE = [...TASKS_EVENTS, ...REMINDERS_EVENTS, ...SCORING_EVENTS] as const;
+export const CATALOGUE = [
+  ...TASKS_EVENTS,
+  ...REMINDERS_EVENTS,
+  ...SCORING_EVENTS,
+  ...NOTIFICATIONS_EVENTS,
+] as const;
 
 type Catalogue = (typeof CATALOGUE)[number];
 export type CatalogueEventType = Catalogue['type'];
@@ -71,6 +78,13 @@ export const CURRENT_VERSION = {
   'reminders.calendar.amended': 1,
   'scoring.decision.recorded': 1,
   'scoring.sanction.imposed': 1,
+  'scoring.appeal.filed': 1,
+  'scoring.appeal.decided': 1,
+  'scoring.decision.reversed': 1,
+  'scoring.sanction.lifted': 1,
+  'scoring.proposal.decided': 1,
+  'scoring.referral.recorded': 1,
+  'notifications.bulletin.published': 1,
 } as const satisfies Record<CatalogueEventType, number>;
 
 /** The event of a type at the version producers emit now. */

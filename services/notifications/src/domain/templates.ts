@@ -102,11 +102,42 @@ export function render(event: DubanEvent, nameOf: (id: string) => string): Rende
         body: `${by}对${nameOf(event.data.unit)}${what}：${event.data.reason}`,
       };
     }
+    case 'scoring.appeal.filed':
+      return { title: '收到申诉', body: `${nameOf(event.data.unit)}对通报决定提出申诉：${event.data.reason}` };
+    case 'scoring.appeal.decided':
+      return {
+        title: event.data.upheld ? '申诉未予支持' : '申诉成立',
+        body: event.data.upheld ? `维持原决定。${event.data.comment}` : `撤销原决定。${event.data.comment}`,
+      };
+    case 'scoring.decision.reversed':
+      return { title: '通报决定已撤销', body: `经申诉复核，撤销对${nameOf(event.data.unit)}的通报决定：${event.data.reason}` };
+    case 'scoring.sanction.lifted':
+      return { title: event.data.kind === 'admonishment' ? '诫勉谈话已撤销' : '评先资格已恢复', body: event.data.reason };
+    case 'scoring.proposal.decided':
+      return {
+        title: event.data.accepted ? '通报批评建议已采纳' : '通报批评建议未采纳',
+        body: `${nameOf(event.data.unit)}：${event.data.comment}`,
+      };
+    case 'scoring.referral.recorded':
+      return {
+        title: event.data.to === 'discipline-commission' ? '移交纪委监委追责' : '移交组织部处理',
+        body: `${nameOf(event.data.unit)}：${event.data.reason}`,
+      };
     case 'scoring.sanction.imposed':
       return {
         title: event.data.kind === 'admonishment' ? '诫勉谈话' : '取消评先资格',
         body: event.data.reason,
       };
+    case 'notifications.bulletin.published': {
+      const named = [
+        ...event.data.commended.map((l) => `${nameOf(l.unit)}（表扬）`),
+        ...event.data.criticised.map((l) => `${nameOf(l.unit)}（批评）`),
+      ];
+      return {
+        title: `督查通报：${event.data.title}`,
+        body: `${nameOf(event.source)}印发${event.data.docNo}，通报${named.join('、') || '有关单位'}。`,
+      };
+    }
     default:
       return assertNever(event, 'event');
   }

@@ -211,6 +211,25 @@ describe('openLedgerPages', () => {
     expect(await collect(await openLedgerPages(async () => [], 7))).toEqual([]);
   });
 
+  it('reads the next page while the current one is written, and surfaces its failure', async () => {
+    let reads = 0;
+    const failing = async (after: unknown, limit: number) => {
+      reads += 1;
+      if (after) throw new Error('db down');
+      return rows.slice(0, limit);
+    };
+    const pages = (await openLedgerPages(failing, 3))[Symbol.asyncIterator]();
+    expect((await pages.next()).value).toHaveLength(3);
+    expect(reads).toBe(2); // the second page is under way before the first is written
+    await expect(pages.next()).rejects.toThrow('db down');
+
+    // A consumer that stops after one page leaves no unhandled rejection behind.
+    const abandoned = (await openLedgerPages(failing, 3))[Symbol.asyncIterator]();
+    await abandoned.next();
+    await abandoned.return?.(undefined);
+    await new Promise((r) => setTimeout(r, 10));
+  });
+
   it('lets a failing first page fail the request itself', async () => {
     await expect(openLedgerPages(() => Promise.reject(new Error('db down')))).rejects.toThrow('db down');
   });
