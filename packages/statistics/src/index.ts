@@ -1,2 +1,3 @@
 export * from './facts';
 export * from './statistics';
+export { analyse, readEmbeddedLog, readKafka } from './analyst';

@@ -1,3 +1,5 @@
+import { systemClock } from '@duban/kit';
+import type { Clock } from '@duban/kit';
 import { uuidv7 } from '@duban/events';
 import type { NotificationsConfig } from './config';
 import type { NotificationsDeps } from './deps';
@@ -27,7 +29,7 @@ export interface WorkerOptions {
    * The machine's own clock, for webhook timestamps only: receivers compare them with their own
    * clocks, so they must be physical time even when the network runs on a virtual clock.
    */
-  wallClock?: () => Date;
+  wallClock?: Clock;
   batchSize?: number;
 }
 
@@ -195,7 +197,7 @@ export class DeliveryWorker {
       case 'webhook': {
         const endpoint = await recipientRepository.endpoint(this.deps.prisma, d.recipient);
         if (!endpoint || !endpoint.active) throw new PermanentFailure('webhook endpoint removed or disabled');
-        const wall = this.options.wallClock?.() ?? new Date();
+        const wall = (this.options.wallClock ?? systemClock).now();
         return channels.webhook({
           deliveryId: d.id,
           url: endpoint.url,

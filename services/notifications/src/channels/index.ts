@@ -23,12 +23,20 @@ export interface EmailSender {
 
 /** SMTP through nodemailer: UTF-8 throughout, subjects as RFC 2047 encoded words. */
 export function smtpSender(url: string, from: string): EmailSender {
-  const transport = nodemailer.createTransport(url, {
+  const u = new URL(url);
+  const secure = u.protocol === 'smtps:';
+  const transport = nodemailer.createTransport({
+    host: u.hostname,
+    port: Number(u.port) || (secure ? 465 : 587),
+    secure,
+    ...(u.username
+      ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } }
+      : {}),
     connectionTimeout: SEND_TIMEOUT_MS,
     greetingTimeout: SEND_TIMEOUT_MS,
     socketTimeout: SEND_TIMEOUT_MS,
-    // A local test server or an internal county relay may not offer STARTTLS with a valid chain.
-    tls: { rejectUnauthorized: !/[?&]insecure=true\b/.test(url) },
+    // ?insecure=true: an internal county relay (or a test server) whose certificate chain is not public.
+    tls: { rejectUnauthorized: u.searchParams.get('insecure') !== 'true' },
   });
   return {
     async send(m) {

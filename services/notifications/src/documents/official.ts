@@ -10,6 +10,9 @@ import {
   TextRun,
   convertMillimetersToTwip,
 } from 'docx';
+import type { OfficialDocument } from '../domain/documents';
+
+export type { OfficialDocument } from '../domain/documents';
 
 /**
  * 党政机关公文格式 (GB/T 9704-2012), as county offices print it: A4; margins top 37 mm, bottom
@@ -36,30 +39,6 @@ const PT = 2; // docx sizes are half-points
 const SIZE = { mark: 36 * PT, title: 22 * PT, body: 16 * PT, pageNumber: 14 * PT } as const;
 const LINE = 28 * 20; // exact 28 pt, in twips
 const CHAR = 16 * 20; // one 三号 character, in twips
-
-export interface OfficialDocument {
-  /** 发文机关标志, e.g. 睢县县委督查室文件. */
-  mark: string;
-  /** 发文字号, e.g. 睢督〔2026〕3号. */
-  docNo: string;
-  title: string;
-  /** 主送机关, e.g. 各乡镇党委、政府，县直各单位 (the colon is added). */
-  addressee: string;
-  /** Body paragraphs; one starting 一、 (…十、) is a level-1 heading, （一）a level-2 one. */
-  paragraphs: readonly string[];
-  /** 发文机关署名. */
-  issuer: string;
-  /** 成文日期, already written out (see writtenDate). */
-  date: string;
-  /** A closing line below the date, e.g. （联系人：…） */
-  note?: string;
-}
-
-/** 成文日期 as GB/T 9704-2012 writes it: 2026年3月2日 (no leading zeros), Beijing time. */
-export function writtenDate(at: Date): string {
-  const d = new Date(at.getTime() + 8 * 3600_000);
-  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
-}
 
 const font = (name: string) => ({ ascii: 'Times New Roman', hAnsi: 'Times New Roman', eastAsia: name, cs: name });
 const run = (text: string, f: string, size: number, extra: { color?: string; bold?: boolean } = {}) =>

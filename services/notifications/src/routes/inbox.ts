@@ -1,19 +1,35 @@
 import { z } from 'zod';
 import { NodeId } from '@duban/events';
-import { AppError } from '@duban/kit';
+import { AppError, actorOf } from '@duban/kit';
 import type { HttpApp } from '@duban/kit';
 import type { NotificationsDeps } from '../deps';
+import { Kind } from '../domain/kinds';
+import { inboxRepository } from '../repositories/inbox';
 
 const NodeParams = z.object({ nodeId: NodeId });
+const MessageParams = NodeParams.extend({ messageId: z.uuid() });
+const Bool = z
+  .enum(['true', 'false'])
+  .transform((v) => v === 'true')
+  .optional();
 const InboxQuery = z.object({
-  unread: z
-    .enum(['true', 'false'])
-    .transform((v) => v === 'true')
-    .optional(),
+  unread: Bool.describe('only messages this person has (not) read'),
+  acknowledged: Bool,
+  kind: z
+    .string()
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(Kind).min(1))
+    .optional()
+    .describe('notice, chase, escalation, review, decision, sanction, bulletin, other (comma-separated)'),
   type: z.string().max(100).optional(),
+  subject: z.string().max(200).optional().describe('an item id: its messages only'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
+/**
+ * One inbox per node; read and acknowledged state per person (the caller, from x-duban-person).
+ * `readAt` on a message is the first time anyone at the node read it.
+ */
 export function registerInboxRoutes(app: HttpApp, deps: NotificationsDeps): void {
   const tags = ['notifications'];
   app.get(
@@ -21,43 +37,64 @@ export function registerInboxRoutes(app: HttpApp, deps: NotificationsDeps): void
     {
       schema: {
         tags,
-        summary: 'This node’s inbox, newest first',
+        summary: 'This node’s inbox, newest first, with the caller’s read state',
         params: NodeParams,
         querystring: InboxQuery,
       },
     },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
-      const { unread, type, limit } = request.query;
-      const where = { nodeId, ...(unread === true ? { readAt: null } : {}), ...(type ? { type } : {}) };
-      const [messages, unreadCount] = await Promise.all([
-        deps.prisma.inboxMessage.findMany({
-          where,
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          take: limit,
+      const { person } = actorOf(request, nodeId);
+      const q = request.query;
+      const [rows, unread] = await Promise.all([
+        inboxRepository.list(deps.prisma, nodeId, {
+          person,
+          limit: q.limit,
+          ...(q.unread === undefined ? {} : { unread: q.unread }),
+          ...(q.acknowledged === undefined ? {} : { acknowledged: q.acknowledged }),
+          ...(q.kind ? { kinds: q.kind } : {}),
+          ...(q.type ? { type: q.type } : {}),
+          ...(q.subject ? { subject: q.subject } : {}),
         }),
-        deps.prisma.inboxMessage.count({ where: { nodeId, readAt: null } }),
+        inboxRepository.unreadCount(deps.prisma, nodeId, person),
       ]);
-      return { unread: unreadCount, messages };
+      return {
+        person,
+        unread,
+        messages: rows.map(({ personReadAt, personAcknowledgedAt, ...m }) => ({
+          ...m,
+          read: personReadAt !== null,
+          acknowledged: personAcknowledgedAt !== null,
+          // 签收 of an assignment is the tasks service's command; the inbox points at it.
+          ...(m.kind === 'notice'
+            ? { actions: [{ name: 'acknowledge-item', method: 'POST', path: `/nodes/${nodeId}/tasks/items/${m.subject}/acknowledge` }] }
+            : {}),
+        })),
+      };
     },
   );
 
-  app.post(
-    '/nodes/:nodeId/notifications/inbox/:messageId/read',
-    { schema: { tags, summary: 'Mark a message read', params: NodeParams.extend({ messageId: z.uuid() }) } },
-    async (request) => {
-      const nodeId = deps.hosted.require(request.params.nodeId);
-      const { count } = await deps.prisma.inboxMessage.updateMany({
-        where: { nodeId, id: request.params.messageId, readAt: null },
-        data: { readAt: deps.clock.now() },
-      });
-      if (count === 0) {
-        const exists = await deps.prisma.inboxMessage.count({
-          where: { nodeId, id: request.params.messageId },
-        });
-        if (!exists) throw new AppError('not_found', 'inbox.not_found', 'no such message in this inbox');
-      }
-      return { ok: true };
-    },
-  );
+  for (const [action, acknowledge] of [
+    ['read', false],
+    ['acknowledge', true],
+  ] as const) {
+    app.post(
+      `/nodes/:nodeId/notifications/inbox/:messageId/${action}`,
+      {
+        schema: {
+          tags,
+          summary: acknowledge ? 'Acknowledge a message (已阅知悉), for the caller' : 'Mark a message read, for the caller',
+          params: MessageParams,
+        },
+      },
+      async (request) => {
+        const nodeId = deps.hosted.require(request.params.nodeId);
+        const { person } = actorOf(request, nodeId);
+        if (!(await inboxRepository.exists(deps.prisma, nodeId, request.params.messageId)))
+          throw new AppError('not_found', 'inbox.not_found', 'no such message in this inbox');
+        await inboxRepository.mark(deps.prisma, nodeId, request.params.messageId, person, deps.clock.now(), acknowledge);
+        return { ok: true };
+      },
+    );
+  }
 }
