@@ -8,7 +8,6 @@ import {
   PageNumber,
   Paragraph,
   TextRun,
-  convertMillimetersToTwip,
 } from 'docx';
 import type { OfficialDocument } from '../domain/documents';
 
@@ -39,6 +38,9 @@ const PT = 2; // docx sizes are half-points
 const SIZE = { mark: 36 * PT, title: 22 * PT, body: 16 * PT, pageNumber: 14 * PT } as const;
 const LINE = 28 * 20; // exact 28 pt, in twips
 const CHAR = 16 * 20; // one 三号 character, in twips
+
+/** Millimetres to twips, rounded (docx's own helper truncates: A4 would come out 11905 wide). */
+const mm = (v: number) => Math.round((v * 1440) / 25.4);
 
 const font = (name: string) => ({ ascii: 'Times New Roman', hAnsi: 'Times New Roman', eastAsia: name, cs: name });
 const run = (text: string, f: string, size: number, extra: { color?: string; bold?: boolean } = {}) =>
@@ -110,13 +112,13 @@ export async function renderOfficialDocument(doc: OfficialDocument): Promise<Buf
       {
         properties: {
           page: {
-            size: { width: convertMillimetersToTwip(210), height: convertMillimetersToTwip(297) },
+            size: { width: mm(210), height: mm(297) },
             margin: {
-              top: convertMillimetersToTwip(MARGINS_MM.top),
-              bottom: convertMillimetersToTwip(MARGINS_MM.bottom),
-              left: convertMillimetersToTwip(MARGINS_MM.left),
-              right: convertMillimetersToTwip(MARGINS_MM.right),
-              footer: convertMillimetersToTwip(28),
+              top: mm(MARGINS_MM.top),
+              bottom: mm(MARGINS_MM.bottom),
+              left: mm(MARGINS_MM.left),
+              right: mm(MARGINS_MM.right),
+              footer: mm(28),
             },
           },
         },

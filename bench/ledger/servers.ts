@@ -1,0 +1,212 @@
+/**
+ * The three servers the ledger benchmark compares, all on 127.0.0.1, in this process, against the
+ * same database, all answering GET /nodes/county/tasks/items?limit&status&assignee&cursor with the
+ * same JSON ({ items: [{ ...state, relation, light }], nextCursor }):
+ *
+ * - duban: a real node process (startNodeProcess, the tasks service only, DUBAN_NODES=county), so
+ *   the route, zod validation, listLedger and Prisma over @prisma/adapter-pg as the product runs them;
+ * - prisma: a plain Fastify app (no type provider, no validation, no plugins) running the same SQL
+ *   through Prisma's $queryRaw on a PrismaClient made the same way (createPrisma);
+ * - raw: node:http and a pg Pool, the same SQL as a parameterised text query.
+ *
+ * Pools: every one of them has 10 connections to PostgreSQL for the query (the duban process:
+ * Prisma's adapter pool, pg's default max of 10; it also has its own pg pool of 10 for the event
+ * log and readiness, which the ledger route does not use).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  Fastify,
+  NodeProcessConfig,
+  Prisma,
+  createLogger,
+  createPool,
+  createPrisma,
+  startNodeProcess,
+  tasksService,
+} from './deps';
+
+export const POOL_MAX = 10;
+export const LEDGER_PATH = '/nodes/county/tasks/items';
+
+export interface BenchServer {
+  name: 'duban' | 'prisma' | 'raw';
+  label: string;
+  base: string;
+  close(): Promise<void>;
+}
+
+/** The subset of LedgerQuery the baselines understand (the benchmark uses no other parameter). */
+interface LedgerParams {
+  limit: number;
+  status: string[] | undefined;
+  assignee: string | undefined;
+  after: { deadline: Date; id: string } | undefined;
+}
+
+interface LedgerRow {
+  relation: string;
+  state: { status: string; deadline: string } & Record<string, unknown>;
+  yellow_from: Date;
+}
+
+function parseParams(get: (name: string) => string | undefined): LedgerParams {
+  const limit = Number(get('limit') ?? 50);
+  const status = get('status')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const cursor = get('cursor');
+  let after: LedgerParams['after'];
+  if (cursor) {
+    const [deadline, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    after = { deadline: new Date(deadline), id };
+  }
+  return { limit, status, assignee: get('assignee'), after };
+}
+
+/** The traffic light as trafficLight() computes it from the stored yellow_from. */
+function light(state: LedgerRow['state'], now: Date, yellowAt: Date): string {
+  if (state.status === 'closed') return 'done';
+  if (now > new Date(state.deadline)) return 'red';
+  return now >= yellowAt ? 'yellow' : 'green';
+}
+
+function page(rows: LedgerRow[], limit: number) {
+  const now = new Date();
+  const items = rows.map((r) => ({ ...r.state, relation: r.relation, light: light(r.state, now, r.yellow_from) }));
+  const last = rows.at(-1);
+  return {
+    items,
+    nextCursor:
+      rows.length === limit && last
+        ? Buffer.from(JSON.stringify([last.state.deadline, last.state.id])).toString('base64url')
+        : null,
+  };
+}
+
+/** listLedger's SQL for these parameters, as text and values for pg. */
+function rawQuery(p: LedgerParams): { text: string; values: unknown[] } {
+  const values: unknown[] = ['county'];
+  const where = ['node_id = $1', `relation <> 'observer'`];
+  if (p.status?.length) where.push(`status IN (${p.status.map((s) => `$${values.push(s)}`).join(', ')})`);
+  if (p.assignee) where.push(`assignee = $${values.push(p.assignee)}`);
+  if (p.after) where.push(`(deadline, id) > ($${values.push(p.after.deadline)}, $${values.push(p.after.id)}::uuid)`);
+  const text = `SELECT relation, state, yellow_from FROM item
+     WHERE ${where.join(' AND ')}
+     ORDER BY deadline, id
+     LIMIT $${values.push(p.limit)}`;
+  return { text, values };
+}
+
+/** listLedger's SQL for these parameters, as Prisma.sql (the same composition listLedger does). */
+function prismaQuery(p: LedgerParams): Prisma.Sql {
+  const where: Prisma.Sql[] = [Prisma.sql`node_id = ${'county'}`, Prisma.sql`relation <> 'observer'`];
+  if (p.status?.length) where.push(Prisma.sql`status IN (${Prisma.join(p.status)})`);
+  if (p.assignee) where.push(Prisma.sql`assignee = ${p.assignee}`);
+  if (p.after) where.push(Prisma.sql`(deadline, id) > (${p.after.deadline}, ${p.after.id}::uuid)`);
+  return Prisma.sql`
+    SELECT relation, state, yellow_from FROM item
+     WHERE ${Prisma.join(where, ' AND ')}
+     ORDER BY deadline, id
+     LIMIT ${p.limit}`;
+}
+
+async function listen(server: http.Server): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+export async function startDubanServer(url: string): Promise<BenchServer> {
+  const config = NodeProcessConfig.parse({
+    DATABASE_URL: url,
+    DUBAN_NODES: 'county',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'fatal',
+  });
+  const logger = createLogger({ level: 'fatal', name: 'bench-ledger' });
+  const node = await startNodeProcess({ config, services: [tasksService], title: 'duban ledger bench', logger });
+  try {
+    const base = await node.app.listen({ host: '127.0.0.1', port: 0 });
+    return {
+      name: 'duban',
+      label: 'duban tasks route (startNodeProcess, tasks service)',
+      base,
+      close: () => node.close(),
+    };
+  } catch (error) {
+    await node.close();
+    throw error;
+  }
+}
+
+export async function startPrismaServer(url: string): Promise<BenchServer> {
+  const prisma = createPrisma(url, { pool: { max: POOL_MAX } });
+  const app = Fastify({ logger: false });
+  app.get(LEDGER_PATH, async (request) => {
+    const q = request.query as Record<string, string | undefined>;
+    const p = parseParams((name) => q[name]);
+    const rows = await prisma.$queryRaw<LedgerRow[]>(prismaQuery(p));
+    return page(rows, p.limit);
+  });
+  try {
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    return {
+      name: 'prisma',
+      label: 'plain Fastify + Prisma $queryRaw',
+      base,
+      close: async () => {
+        await app.close();
+        await prisma.$disconnect();
+      },
+    };
+  } catch (error) {
+    await prisma.$disconnect();
+    throw error;
+  }
+}
+
+export async function startRawServer(url: string): Promise<BenchServer> {
+  const pool = createPool(url, { max: POOL_MAX });
+  const server = http.createServer((req, res) => {
+    const fail = (error: unknown) => {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
+    };
+    try {
+      const at = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (req.method !== 'GET' || at.pathname !== LEDGER_PATH) {
+        res.writeHead(404).end();
+        return;
+      }
+      const p = parseParams((name) => at.searchParams.get(name) ?? undefined);
+      pool.query<LedgerRow>(rawQuery(p)).then((result) => {
+        const body = JSON.stringify(page(result.rows, p.limit));
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      }, fail);
+    } catch (error) {
+      fail(error);
+    }
+  });
+  server.keepAliveTimeout = 60_000;
+  try {
+    const base = await listen(server);
+    return {
+      name: 'raw',
+      label: 'node:http + pg Pool (raw)',
+      base,
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await pool.end();
+      },
+    };
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+}

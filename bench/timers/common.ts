@@ -1,0 +1,86 @@
+import type { Usage } from '../stats';
+import type { Lateness, Plan } from './workload';
+
+export type EngineName = 'current' | 'improved' | 'pg-boss';
+
+export interface EngineRun {
+  engine: EngineName;
+  /** One line on how the engine was set up (batch, workers, poll). */
+  setup: string;
+  plan: Plan;
+  /** Pending when the burst fell due: the rest of the spread plus the burst. */
+  pendingAtBurst: number;
+  /** Bulk scheduling: all timers inserted, ms; and timers per second. */
+  scheduleMs: number;
+  scheduleRate: number;
+  /** Lead between the start of scheduling and the first due time (from a calibration insert). */
+  leadMs: number;
+  /** Lateness of the spread timers, and of the burst timers. */
+  spread: Lateness;
+  burst: Lateness;
+  /** Burst instant → last burst timer fired, ms. */
+  burstMs: number;
+  /** Burst timers per second while the burst was worked off. */
+  burstRate: number;
+  /** Every timer fired (false: the run stalled or hit its deadline; the lateness covers what fired). */
+  complete: boolean;
+  fired: number;
+  duplicates: number;
+  /** pg_database_size right after scheduling and ANALYZE, bytes. */
+  dbBytes: number;
+  usage: Usage;
+  wallMs: number;
+}
+
+export interface CommonOptions {
+  adminUrl: string;
+  plan: Plan;
+  /** Claim batch (ours improved) / fetch batchSize (pg-boss). */
+  batchSize: number;
+  workers: number;
+  /** Give up when nothing fired for this long after timers were due. */
+  stallMs: number;
+  log?: (line: string) => void;
+}
+
+export const CALIBRATION_ROWS = 20_000;
+/** Lead = calibrated insert time × this + LEAD_EXTRA_MS: a bigger table inserts slower than the calibration. */
+export const LEAD_FACTOR = Number(process.env.BENCH_TIMERS_LEAD_FACTOR ?? '') || 1.6;
+export const LEAD_EXTRA_MS = 8_000;
+
+/**
+ * Waits until every timer fired, or no timer fired for `stallMs` while some were due, or the whole
+ * window plus `stallMs` has passed with timers still missing. Resolves true when complete.
+ */
+export async function waitForFiring(
+  fired: () => number,
+  done: Promise<void>,
+  windowEnd: number,
+  stallMs: number,
+): Promise<boolean> {
+  let last = fired();
+  let lastChange = Date.now();
+  let finished = false;
+  void done.then(() => (finished = true));
+  while (!finished) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = Date.now();
+    const n = fired();
+    if (n !== last) {
+      last = n;
+      lastChange = now;
+    }
+    if (finished) break;
+    if (now > windowEnd && now - Math.max(lastChange, windowEnd) > stallMs) return false;
+  }
+  return true;
+}
+
+export function assertLead(what: string, dueStart: number): void {
+  const slack = dueStart - Date.now();
+  if (slack < 1000) {
+    throw new Error(
+      `${what}: scheduling ended ${Math.round(slack)} ms before the first due time (need ≥ 1 s): the calibration underestimated the insert time; set BENCH_TIMERS_LEAD_FACTOR above ${LEAD_FACTOR}`,
+    );
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * duban's durable timer engine on the real `timer` table of a fresh, migrated database.
+ *
+ * - `current`: TimerScheduler as it is (services/reminders/src/scheduler.ts): one loop per process,
+ *   poll every 250 ms when nothing was due, batch 200, timerRepository.claimDue + markFired (the
+ *   very functions, through Prisma, in one interactive transaction), index (status, due_at).
+ * - `improved`: a partial index on (due_at, id) WHERE status = 'pending', claim and mark in one
+ *   `UPDATE … RETURNING` statement, batches of `batchSize`, `workers` loops (one connection each)
+ *   that sleep until the next due time (min(due_at) from that index) instead of polling.
+ *
+ * Both leave out what a fired timer does (the ladder step, the outbox event): the handler only notes
+ * when the timer fired. That isolates the scheduler; the outbox write is the pipeline bench's.
+ */
+import { timerRepository } from '../../services/reminders/src/repositories/timers.ts';
+import { createFreshDatabase, createPool, createPrisma, uuidv7 } from '../deps';
+import type { Pool } from '../deps';
+import { Scope } from '../scope';
+import { UsageMeter } from '../stats';
+import { CALIBRATION_ROWS, LEAD_EXTRA_MS, LEAD_FACTOR, assertLead, waitForFiring } from './common';
+import type { CommonOptions, EngineRun } from './common';
+import { FiringLog, NODE_IDS, Sleeper, lateness, newItemId, offsetOf, pendingAtBurst, shuffledOrder } from './workload';
+import type { Plan } from './workload';
+
+export const CURRENT = { pollMs: 250, batchSize: 200 } as const;
+
+/** The index the improved claim and the next-due lookup walk (pending rows only, in claim order). */
+export const PENDING_INDEX_SQL = `CREATE INDEX timer_pending_due_at_idx ON timer (due_at, id) WHERE status = 'pending'`;
+
+/** Claim and mark in one statement: a crash before COMMIT leaves the rows pending, as today. */
+export const CLAIM_SQL = `
+  WITH due AS (
+    SELECT id FROM timer
+     WHERE status = 'pending' AND due_at <= $1 AND node_id = ANY($2::text[])
+     ORDER BY due_at, id
+     LIMIT $3
+     FOR UPDATE SKIP LOCKED)
+  UPDATE timer t SET status = 'fired', fired_at = $1
+    FROM due WHERE t.id = due.id
+  RETURNING t.id::text AS id, t.node_id, t.item_id::text AS item_id, t.kind, t.level, t.round, t.due_at`;
+
+export const NEXT_DUE_SQL = `SELECT min(due_at) AS next FROM timer WHERE status = 'pending' AND node_id = ANY($1::text[])`;
+
+const INSERT_SQL = (table: string) => `
+  INSERT INTO ${table} (id, node_id, item_id, kind, level, round, due_at, status, created_at)
+  SELECT id, node_id, item_id, 'overdue', 0, 1, to_timestamp(due_ms / 1000.0), 'pending', now()
+    FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::float8[]) AS u(id, node_id, item_id, due_ms)
+  ON CONFLICT DO NOTHING`;
+
+const CHUNK = 5_000;
+
+/** Inserts timers in shuffled order, `parallel` chunks at a time; returns ms taken. */
+async function insertTimers(pool: Pool, table: string, plan: Plan, base: number, order: Uint32Array, parallel: number): Promise<number> {
+  const started = Date.now();
+  let next = 0;
+  const sql = INSERT_SQL(table);
+  const inserter = async () => {
+    for (;;) {
+      const from = next;
+      if (from >= order.length) return;
+      next = Math.min(order.length, from + CHUNK);
+      const ids: string[] = [];
+      const nodes: string[] = [];
+      const items: string[] = [];
+      const due: number[] = [];
+      const now = Date.now();
+      for (let i = from; i < next; i++) {
+        const k = order[i]!;
+        ids.push(uuidv7(now));
+        nodes.push(NODE_IDS[k % NODE_IDS.length]!);
+        items.push(newItemId());
+        due.push(base + offsetOf(plan, k));
+      }
+      await pool.query(sql, [ids, nodes, items, due]);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, inserter));
+  return Date.now() - started;
+}
+
+/** How long inserting every timer will take, from inserting CALIBRATION_ROWS into a copy of the table. */
+async function calibrate(pool: Pool, plan: Plan): Promise<number> {
+  await pool.query('CREATE TABLE timer_calibration (LIKE timer INCLUDING ALL)');
+  try {
+    const sample: Plan = { ...plan, spread: CALIBRATION_ROWS, burst: 0 };
+    const ms = await insertTimers(pool, 'timer_calibration', sample, Date.now() + 3_600_000, shuffledOrder(sample), 2);
+    return (ms / CALIBRATION_ROWS) * (plan.spread + plan.burst);
+  } finally {
+    await pool.query('DROP TABLE timer_calibration');
+  }
+}
+
+export interface OursOptions extends CommonOptions {
+  variant: 'current' | 'improved';
+}
+
+export async function runOurs(options: OursOptions): Promise<EngineRun> {
+  const { plan, variant } = options;
+  const say = options.log ?? (() => {});
+  const scope = new Scope();
+  const started = performance.now();
+  try {
+    const db = await createFreshDatabase(options.adminUrl, `bench_timers_${variant}`);
+    scope.defer(`drop ${db.name}`, () => db.drop());
+    const pool = createPool(db.url, { max: Math.max(3, options.workers + 1) });
+    scope.defer('close the pool', () => pool.end());
+    if (variant === 'improved') await pool.query(PENDING_INDEX_SQL);
+
+    const meter = new UsageMeter();
+    const estimate = await calibrate(pool, plan);
+    const leadMs = Math.round(estimate * LEAD_FACTOR + LEAD_EXTRA_MS);
+    const base = Date.now() + leadMs;
+    const burstAt = base + plan.burstOffsetMs;
+    say(`${variant}: scheduling ${(plan.spread + plan.burst).toLocaleString('en-US')} timers, first due in ${(leadMs / 1000).toFixed(1)} s`);
+    const scheduleMs = await insertTimers(pool, 'timer', plan, base, shuffledOrder(plan), 2);
+    await pool.query('ANALYZE timer');
+    assertLead(variant, base);
+    const { rows: sizeRows } = await pool.query<{ size: string }>('SELECT pg_database_size(current_database())::text AS size');
+    const dbBytes = Number(sizeRows[0]!.size);
+    say(`${variant}: scheduled in ${(scheduleMs / 1000).toFixed(1)} s; database ${(dbBytes / 2 ** 20).toFixed(0)} MiB; firing`);
+
+    const log = new FiringLog(plan, burstAt);
+    const record = (rows: ReadonlyArray<{ dueAt: Date }>, at: number) => {
+      for (const r of rows) {
+        const due = r.dueAt.getTime();
+        log.fired(due, due === burstAt, at);
+      }
+    };
+    let running = true;
+    const sleepers: Sleeper[] = [];
+    let loops: Array<Promise<void>>;
+    let setup: string;
+
+    if (variant === 'current') {
+      setup = `TimerScheduler as is: 1 loop, batch ${CURRENT.batchSize}, poll ${CURRENT.pollMs} ms when idle; Prisma interactive transaction with timerRepository.claimDue + markFired; index (status, due_at)`;
+      const prisma = createPrisma(db.url, { pool: { max: 2 } });
+      scope.defer('disconnect Prisma', () => prisma.$disconnect());
+      const sleeper = new Sleeper();
+      sleepers.push(sleeper);
+      // services/reminders/src/scheduler.ts, run() and fireDue(), without the ladder and the outbox.
+      const fireDue = async (): Promise<number> => {
+        const now = new Date();
+        const due = await prisma.$transaction(async (tx) => {
+          const claimed = await timerRepository.claimDue(tx, NODE_IDS, now, CURRENT.batchSize);
+          await timerRepository.markFired(
+            tx,
+            claimed.map((t) => t.id),
+            now,
+          );
+          return claimed;
+        });
+        record(due, Date.now());
+        return due.length;
+      };
+      loops = [
+        (async () => {
+          while (running) {
+            const fired = await fireDue();
+            if (fired > 0) continue;
+            await sleeper.sleep(CURRENT.pollMs);
+          }
+        })(),
+      ];
+    } else {
+      setup = `${options.workers} loops, batch ≤ ${options.batchSize}, claim+mark in one UPDATE … RETURNING, sleep until min(due_at) (≤ 1 s); partial index (due_at, id) WHERE status = 'pending'`;
+      loops = Array.from({ length: options.workers }, async () => {
+        const sleeper = new Sleeper();
+        sleepers.push(sleeper);
+        const client = await pool.connect();
+        try {
+          while (running) {
+            const now = Date.now();
+            await client.query('BEGIN');
+            let rows: Array<{ due_at: Date }>;
+            try {
+              ({ rows } = await client.query<{ due_at: Date }>(CLAIM_SQL, [new Date(now), NODE_IDS, options.batchSize]));
+              // The product's handler (ladder step, outbox event) would run here, in the same transaction.
+              await client.query('COMMIT');
+            } catch (error) {
+              await client.query('ROLLBACK').catch(() => {});
+              throw error;
+            }
+            const at = Date.now();
+            for (const r of rows) {
+              const due = r.due_at.getTime();
+              log.fired(due, due === burstAt, at);
+            }
+            if (rows.length === options.batchSize) continue;
+            const { rows: next } = await client.query<{ next: Date | null }>(NEXT_DUE_SQL, [NODE_IDS]);
+            const nextDue = next[0]?.next?.getTime();
+            if (nextDue === undefined) await sleeper.sleep(1000);
+            else await sleeper.sleep(Math.min(1000, nextDue - Date.now()));
+          }
+        } finally {
+          client.release();
+        }
+      });
+    }
+
+    const windowEnd = base + plan.spanMs;
+    let loopError: unknown;
+    const allLoops = Promise.all(loops).catch((error: unknown) => {
+      loopError = error;
+      running = false;
+    });
+    const complete = await Promise.race([
+      waitForFiring(() => log.count, log.done, Math.max(windowEnd, burstAt), options.stallMs),
+      allLoops.then(() => false),
+    ]);
+    running = false;
+    for (const s of sleepers) s.wake();
+    await allLoops;
+    if (loopError) throw loopError;
+    const usage = meter.stop();
+    const burst = lateness(log.burst, log.burstCount);
+    const burstMs = log.burstCount > 0 ? log.lastBurstFiredAt - burstAt : Number.NaN;
+    return {
+      engine: variant,
+      setup,
+      plan,
+      pendingAtBurst: pendingAtBurst(plan),
+      scheduleMs,
+      scheduleRate: ((plan.spread + plan.burst) / scheduleMs) * 1000,
+      leadMs,
+      spread: lateness(log.spread, log.spreadCount),
+      burst,
+      burstMs,
+      burstRate: log.burstCount / (burstMs / 1000),
+      complete: complete && log.count === plan.spread + plan.burst,
+      fired: log.count,
+      duplicates: log.duplicates,
+      dbBytes,
+      usage,
+      wallMs: performance.now() - started,
+    };
+  } finally {
+    await scope.close();
+  }
+}

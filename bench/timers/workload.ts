@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { percentile } from '../stats';
+
+/** The 113 node ids of the demo county's shape: the scheduler claims with `node_id = ANY(hosted)`. */
+export const NODE_IDS: readonly string[] = [
+  'county',
+  ...Array.from({ length: 20 }, (_, i) => `township-${String(i + 1).padStart(2, '0')}`),
+  ...Array.from({ length: 92 }, (_, i) => `unit-${String(i + 1).padStart(3, '0')}`),
+];
+
+export interface Plan {
+  /** Timers spread uniformly over the window. */
+  spread: number;
+  /** Timers due at one instant (the end-of-day cluster). */
+  burst: number;
+  spanMs: number;
+  /** The burst instant, as an offset into the window. */
+  burstOffsetMs: number;
+}
+
+/**
+ * Offsets (ms into the window) of every timer, in a shuffled order: timers are created in an order
+ * unrelated to when they fall due, so the table's physical order does not follow due_at.
+ * Index k < spread is spread timer k; k ≥ spread is a burst timer.
+ */
+export function shuffledOrder(plan: Plan): Uint32Array {
+  const total = plan.spread + plan.burst;
+  const order = new Uint32Array(total);
+  for (let i = 0; i < total; i++) order[i] = i;
+  for (let i = total - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  return order;
+}
+
+export function offsetOf(plan: Plan, k: number): number {
+  return k < plan.spread ? Math.floor((k * plan.spanMs) / plan.spread) : plan.burstOffsetMs;
+}
+
+/** Spread timers still pending when the burst falls due (plus the burst itself). */
+export function pendingAtBurst(plan: Plan): number {
+  let due = 0;
+  // offsets are monotone in k: count those ≤ the burst offset
+  let lo = 0;
+  let hi = plan.spread;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (offsetOf(plan, mid) <= plan.burstOffsetMs) lo = mid + 1;
+    else hi = mid;
+  }
+  due = lo;
+  return plan.spread - due + plan.burst;
+}
+
+export interface RowChunk {
+  ids: string[];
+  nodeIds: string[];
+  itemIds: string[];
+  dueAt: Date[];
+}
+
+export function newItemId(): string {
+  return randomUUID();
+}
+
+/**
+ * Firing instants, kept apart for the spread timers and the burst. Lateness = the instant the timer
+ * was known fired − its due time (ms, system clock on both sides).
+ */
+export class FiringLog {
+  readonly spread: Float64Array;
+  readonly burst: Float64Array;
+  spreadCount = 0;
+  burstCount = 0;
+  lastBurstFiredAt = Number.NaN;
+  lastFiredAt = Number.NaN;
+  /** Fired more than once (must stay 0: both engines claim exactly once). */
+  duplicates = 0;
+  private readonly expected: number;
+  private resolveDone!: () => void;
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly plan: Plan,
+    readonly burstAt: number,
+  ) {
+    this.spread = new Float64Array(plan.spread);
+    this.burst = new Float64Array(plan.burst);
+    this.expected = plan.spread + plan.burst;
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  get count(): number {
+    return this.spreadCount + this.burstCount;
+  }
+
+  fired(dueMs: number, isBurst: boolean, at: number): void {
+    if (isBurst) {
+      if (this.burstCount >= this.plan.burst) {
+        this.duplicates++;
+        return;
+      }
+      this.burst[this.burstCount++] = at - dueMs;
+      this.lastBurstFiredAt = at;
+    } else {
+      if (this.spreadCount >= this.plan.spread) {
+        this.duplicates++;
+        return;
+      }
+      this.spread[this.spreadCount++] = at - dueMs;
+    }
+    this.lastFiredAt = at;
+    if (this.count === this.expected) this.resolveDone();
+  }
+}
+
+export interface Lateness {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export function lateness(values: Float64Array, count: number): Lateness {
+  const v = values.subarray(0, count);
+  if (v.length === 0) return { p50: Number.NaN, p99: Number.NaN, max: Number.NaN };
+  const sorted = Float64Array.from(v).sort();
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return { p50: at(50), p99: at(99), max: sorted[sorted.length - 1]! };
+}
+
+export { percentile };
+
+/** Resolves after `ms`, or at once when `wake()` is called. */
+export class Sleeper {
+  private wakeUp: (() => void) | undefined;
+  sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeUp = undefined;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+    });
+  }
+  wake(): void {
+    this.wakeUp?.();
+  }
+}

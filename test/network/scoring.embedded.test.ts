@@ -1,0 +1,3 @@
+import { describeScoring } from './scoring';
+
+describeScoring({ kind: 'embedded' }, true);
