@@ -11,6 +11,5 @@ export { NodeProcessConfig, startNodeProcess } from '../../packages/runtime/src/
 export type { RunningNode } from '../../packages/runtime/src/index.ts';
 export { tasksService } from '../../services/tasks/src/module.ts';
 export { startPostgresServer } from '../../packages/testing/src/postgres.ts';
-export { default as Fastify } from '../../packages/kit/node_modules/fastify';
-export type { FastifyInstance } from '../../packages/kit/node_modules/fastify';
-export type { Pool } from '../../packages/db/node_modules/pg';
+export { default as Fastify } from '../../packages/kit/node_modules/fastify/fastify.js';
+export type { FastifyInstance } from '../../packages/kit/node_modules/fastify/fastify.js';

@@ -190,7 +190,7 @@ CROSS JOIN LATERAL (
 ) AS st`;
 
 /** Creates pg_temp.iso on the session: a timestamptz as Date.prototype.toISOString() writes it. */
-const ISO_FN = `CREATE OR REPLACE FUNCTION pg_temp.iso(t timestamptz) RETURNS text LANGUAGE sql IMMUTABLE AS
+const ISO_FN = `CREATE OR REPLACE FUNCTION pg_temp.iso(t timestamptz) RETURNS text LANGUAGE sql STABLE AS
   $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$`;
 
 export async function seedLedger(url: string, children: readonly string[], items: number, now: Date): Promise<SeedResult> {

@@ -1,3 +1,4 @@
+import { describe, it } from 'vitest';
 import { createLogger, VirtualClock } from '@duban/kit';
 import type { Logger } from '@duban/kit';
 import { startNodeProcess, NodeProcessConfig } from '@duban/runtime';
@@ -116,4 +117,32 @@ export class TestNetwork {
     }
     await this.logDb?.drop().catch(() => undefined);
   }
+}
+
+/**
+ * Declares a whole-network suite on one transport. A transport that cannot be had is a failure
+ * where it is required (CI) and a loud skip elsewhere, never a silent one.
+ */
+export function describeNetwork(
+  title: string,
+  transport: Transport | { unavailable: string },
+  required: boolean,
+  body: (transport: Transport) => void,
+): void {
+  if (!('unavailable' in transport)) {
+    describe(`${title} on ${transport.kind}`, () => body(transport));
+    return;
+  }
+  if (!required) {
+    console.warn(`\n[duban] SKIPPING "${title}" on Kafka: ${transport.unavailable}\n`);
+    describe.skip(`${title} on kafka (unavailable: ${transport.unavailable})`, () => {
+      it('cannot run here', () => undefined);
+    });
+    return;
+  }
+  describe(`${title} on kafka`, () => {
+    it('has a broker', () => {
+      throw new Error(`Kafka is required here but unavailable: ${transport.unavailable}`);
+    });
+  });
 }

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '@duban/testing';
-import { TestNetwork, deepCounty } from './harness';
+import { TestNetwork, describeNetwork, deepCounty } from './harness';
 import type { Transport } from './harness';
 
 type Item = {
@@ -48,23 +48,7 @@ export function describeItemLifecycle(
   transport: Transport | { unavailable: string },
   required: boolean,
 ): void {
-  if ('unavailable' in transport) {
-    if (!required) {
-      console.warn(`\n[duban] SKIPPING the item lifecycle network test on Kafka: ${transport.unavailable}\n`);
-      describe.skip(`item lifecycle on kafka (unavailable: ${transport.unavailable})`, () => {
-        it('cannot run here', () => undefined);
-      });
-      return;
-    }
-    describe('item lifecycle on kafka', () => {
-      it('has a broker', () => {
-        throw new Error(`Kafka is required here but unavailable: ${transport.unavailable}`);
-      });
-    });
-    return;
-  }
-
-  describe(`an annual target through the network on ${transport.kind}`, () => {
+  describeNetwork('an annual target through the network', transport, required, (transport) => {
     const net = new TestNetwork(transport, `life_${transport.kind}`, '2026-03-02T01:00:00Z', ORG);
     const call = <T>(
       node: string,

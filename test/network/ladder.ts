@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '@duban/testing';
-import { TestNetwork, deepCounty } from './harness';
+import { TestNetwork, describeNetwork, deepCounty } from './harness';
 import type { Transport } from './harness';
 
 type Message = { type: string; title: string; subject: string; body: string };
@@ -34,23 +34,7 @@ const ORG = deepCounty([{ id: 'heji-agri', name: '河集乡农业服务中心', 
  * nothing more; the assigner's node is killed mid-ladder and no rung is skipped or sent twice.
  */
 export function describeLadder(transport: Transport | { unavailable: string }, required: boolean): void {
-  if ('unavailable' in transport) {
-    if (!required) {
-      console.warn(`\n[duban] SKIPPING the escalation ladder test on Kafka: ${transport.unavailable}\n`);
-      describe.skip(`ladder on kafka (unavailable: ${transport.unavailable})`, () => {
-        it('cannot run here', () => undefined);
-      });
-      return;
-    }
-    describe('ladder on kafka', () => {
-      it('has a broker', () => {
-        throw new Error(`Kafka is required here but unavailable: ${transport.unavailable}`);
-      });
-    });
-    return;
-  }
-
-  describe(`the escalation ladder on ${transport.kind}`, () => {
+  describeNetwork('the escalation ladder', transport, required, (transport) => {
     // Monday 28 September 2026, 09:00 Beijing time.
     const net = new TestNetwork(
       transport,

@@ -2,17 +2,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@duban/testing';
 import { NotificationsConfig } from '../../services/notifications/src/config';
 import { readDocx } from '../../services/notifications/src/documents/readBack';
-import { startSmsGateway, startSmtpServer, startWebhookReceiver } from '../../services/notifications/src/testing/servers';
+import {
+  startSmsGateway,
+  startSmtpServer,
+  startWebhookReceiver,
+} from '../../services/notifications/src/testing/servers';
 import type { ClaimedDelivery } from '../../services/notifications/src/repositories/deliveries';
 import { NotificationsNetwork } from './notificationsNetwork';
 import type { Transport } from './harness';
 
 const HOUR = 3600_000;
 const SECRET = 'county-petition-system-secret-0123456789';
-type Message = { type: string; kind: string; title: string; body: string; subject: string; id: string; read: boolean; acknowledged: boolean };
+type Message = {
+  type: string;
+  kind: string;
+  title: string;
+  body: string;
+  subject: string;
+  id: string;
+  read: boolean;
+  acknowledged: boolean;
+};
 type Inbox = { unread: number; messages: Message[] };
 type Delivery = {
   id: string;
+  seq: number;
   channel: string;
   recipient: string;
   status: string;
@@ -31,7 +45,10 @@ const OFFICE = { person: '李主任', roles: 'office-staff' };
  * per item; a crash between sending and recording sends once more and the log shows it; digests;
  * the documents the office prints, parsed back.
  */
-export function describeNotifications(transport: Transport | { unavailable: string }, required: boolean): void {
+export function describeNotifications(
+  transport: Transport | { unavailable: string },
+  required: boolean,
+): void {
   if ('unavailable' in transport) {
     if (!required) {
       console.warn(`\n[duban] SKIPPING the notifications network test on Kafka: ${transport.unavailable}\n`);
@@ -84,8 +101,15 @@ export function describeNotifications(transport: Transport | { unavailable: stri
     const inbox = async (node: string, query = '') =>
       (await net.call<Inbox>(node, 'GET', `/notifications/inbox?limit=200${query}`)).body;
     const deliveries = async (node: string, query = '') =>
-      (await net.call<{ deliveries: Delivery[] }>(node, 'GET', `/notifications/deliveries?limit=500${query}`, undefined, OFFICE)).body
-        .deliveries;
+      (
+        await net.call<{ deliveries: Delivery[] }>(
+          node,
+          'GET',
+          `/notifications/deliveries?limit=500${query}`,
+          undefined,
+          OFFICE,
+        )
+      ).body.deliveries;
     const mailsTo = (address: string) => smtp.mailbox.filter((m) => m.to.includes(address));
     const hooksFor = (subject: string) => hook.received.filter((h) => h.body.event.subject === subject);
 
@@ -99,7 +123,13 @@ export function describeNotifications(transport: Transport | { unavailable: stri
       // The unit's handler wants notices by email and SMS, chases and escalations by email; its
       // head wants one email a day instead; the county's director wants escalations by email.
       const put = async (node: string, person: string, body: unknown) => {
-        const r = await net.call(node, 'PUT', `/notifications/recipients/${encodeURIComponent(person)}`, body, OFFICE);
+        const r = await net.call(
+          node,
+          'PUT',
+          `/notifications/recipients/${encodeURIComponent(person)}`,
+          body,
+          OFFICE,
+        );
         expect(r.status, JSON.stringify(r.body)).toBe(200);
       };
       await put('unit-002', '王科员', {
@@ -138,10 +168,16 @@ export function describeNotifications(transport: Transport | { unavailable: stri
     });
 
     it('refuses to let a unit handler manage recipients, and checks template placeholders', async () => {
-      const denied = await net.call<{ error: { code: string } }>('unit-002', 'GET', '/notifications/recipients', undefined, {
-        person: '张三',
-        roles: 'unit-handler',
-      });
+      const denied = await net.call<{ error: { code: string } }>(
+        'unit-002',
+        'GET',
+        '/notifications/recipients',
+        undefined,
+        {
+          person: '张三',
+          roles: 'unit-handler',
+        },
+      );
       expect(denied.status).toBe(403);
       expect(denied.body.error.code).toBe('notifications.forbidden');
       const bad = await net.call<{ error: { code: string } }>(
@@ -177,53 +213,87 @@ export function describeNotifications(transport: Transport | { unavailable: stri
       expect(mail.rawSubject).toMatch(/=\?UTF-8\?[BQ]\?/i); // RFC 2047: not raw 8-bit bytes in a header
       expect(mail.text).toContain('睢县县委督查室交办事项（督〔2026〕1号）');
       const text = await eventually('the notice SMS', () => sms.messages[0]);
-      expect(text).toEqual({ to: '13800000002', text: expect.stringContaining('【督办】督办通知：整改信访积案') });
+      expect(text).toEqual({
+        to: '13800000002',
+        text: expect.stringContaining('【督办】督办通知：整改信访积案'),
+      });
       const signed = await eventually('the signed webhook', () => hooksFor(itemId)[0]);
       expect(signed.verdict.ok).toBe(true);
       expect(signed.body.event.type).toBe('tasks.item.assigned');
       expect(hook.rejected).toEqual([]);
 
       // Read and acknowledge are per person.
-      await net.call('unit-002', 'POST', `/notifications/inbox/${notice.id}/acknowledge`, {}, { person: '王科员', roles: 'unit-handler' });
-      const own = await net.call<Inbox>('unit-002', 'GET', '/notifications/inbox?kind=notice', undefined, { person: '王科员', roles: 'unit-handler' });
+      await net.call(
+        'unit-002',
+        'POST',
+        `/notifications/inbox/${notice.id}/acknowledge`,
+        {},
+        { person: '王科员', roles: 'unit-handler' },
+      );
+      const own = await net.call<Inbox>('unit-002', 'GET', '/notifications/inbox?kind=notice', undefined, {
+        person: '王科员',
+        roles: 'unit-handler',
+      });
       expect(own.body.messages[0]).toMatchObject({ read: true, acknowledged: true });
-      const other = await net.call<Inbox>('unit-002', 'GET', '/notifications/inbox?unread=true', undefined, { person: '赵主任', roles: 'unit-head' });
+      const other = await net.call<Inbox>('unit-002', 'GET', '/notifications/inbox?unread=true', undefined, {
+        person: '赵主任',
+        roles: 'unit-head',
+      });
       expect(other.body.messages.map((m) => m.id)).toContain(notice.id);
     });
 
     it('chases and escalates to the right nodes while the webhook receiver is down', async () => {
       await hook.down();
       net.clock.advance(48 * HOUR + 60_000); // Wednesday 09:01: the 签收 chase went out
-      await eventually('the acknowledgement chase', async () => (await inbox('unit-002')).messages.find((m) => m.title === '签收催办'));
+      await eventually('the acknowledgement chase', async () =>
+        (await inbox('unit-002')).messages.find((m) => m.title === '签收催办'),
+      );
       net.clock.advance(24 * HOUR); // Thursday: the overdue chase
-      await eventually('the overdue chase', async () => (await inbox('unit-002')).messages.find((m) => m.title === '逾期催办通知'));
+      await eventually('the overdue chase', async () =>
+        (await inbox('unit-002')).messages.find((m) => m.title === '逾期催办通知'),
+      );
       net.clock.advance(6 * 24 * HOUR); // the unit's head, then the county
       const escalation = await eventually('the escalation in the county’s inbox', async () =>
         (await inbox('county', '&kind=escalation')).messages.find((m) => m.subject === itemId),
       );
       expect(escalation.title).toBe('督办升级（第2级：上级督查部门）');
-      const unitKinds = (await inbox('unit-002')).messages.filter((m) => m.subject === itemId).map((m) => m.kind);
+      const unitKinds = (await inbox('unit-002')).messages
+        .filter((m) => m.subject === itemId)
+        .map((m) => m.kind);
       expect(unitKinds.sort()).toEqual(['chase', 'chase', 'escalation', 'notice']);
       expect((await inbox('county', '&kind=chase')).messages).toEqual([]); // chases go to the unit only
 
-      const escalationMail = await eventually('the escalation email to the county', () => mailsTo('li@suixian.gov.cn')[0]);
+      const escalationMail = await eventually(
+        'the escalation email to the county',
+        () => mailsTo('li@suixian.gov.cn')[0],
+      );
       expect(escalationMail.subject).toBe('督办升级（第2级：上级督查部门）');
-      await eventually('the overdue chase email', () => mailsTo('wang@rd.suixian.gov.cn').find((m) => m.subject === '逾期催办通知'));
+      await eventually('the overdue chase email', () =>
+        mailsTo('wang@rd.suixian.gov.cn').find((m) => m.subject === '逾期催办通知'),
+      );
 
-      // While the receiver is down only the item's first pending webhook is tried; the rest wait behind it.
+      // While the receiver is down only the item's first unsent webhook is tried; the rest wait behind it.
       const hooks = await eventually('webhooks retrying', async () => {
         const d = (await deliveries('unit-002', '&channel=webhook')).filter((x) => x.subject === itemId);
         return d.length === 4 && d.some((x) => x.attempts > 0 && x.status === 'pending') ? d : undefined;
       });
-      expect(hooks.filter((d) => d.status === 'pending' && d.attempts > 0)).toHaveLength(1);
-      expect(hooks.every((d) => d.status === 'pending' || d.status === 'sending')).toBe(true);
+      const queued = hooks.filter((d) => d.status !== 'sent').sort((a, b) => a.seq - b.seq);
+      expect(queued.map((d) => d.eventType)).toEqual([
+        'reminders.item.chased',
+        'reminders.item.chased',
+        'reminders.item.escalated',
+      ]);
+      expect(queued[0]!.attempts).toBeGreaterThan(0);
+      expect(queued.slice(1).map((d) => d.attempts)).toEqual([0, 0]);
       expect(hooksFor(itemId)).toHaveLength(1); // only the assignment, sent before the receiver went down
     });
 
     it('gives the receiver every message once it is back, in order per item, each once', async () => {
       await hook.up();
       net.clock.advance(10 * 60_000); // past the longest back-off
-      const all = await eventually('every webhook of the item', () => (hooksFor(itemId).length >= 4 ? hooksFor(itemId) : undefined));
+      const all = await eventually('every webhook of the item', () =>
+        hooksFor(itemId).length >= 4 ? hooksFor(itemId) : undefined,
+      );
       await new Promise((r) => setTimeout(r, 300)); // a duplicate would show by now
       const types = hooksFor(itemId).map((h) => `${h.body.event.type}:${h.body.title}`);
       expect(types).toEqual([
@@ -249,7 +319,9 @@ export function describeNotifications(transport: Transport | { unavailable: stri
       expect(digests.every((m) => m.subject.startsWith('督办消息日报'))).toBe(true);
       expect(digests.map((m) => m.text).join('\n')).toContain('督办通知：整改信访积案');
       expect(digests.map((m) => m.text).join('\n')).toContain('逾期催办通知');
-      const held = (await deliveries('unit-002', '&recipient=赵主任')).filter((d) => d.eventType !== 'notifications.digest');
+      const held = (await deliveries('unit-002', '&recipient=赵主任')).filter(
+        (d) => d.eventType !== 'notifications.digest',
+      );
       // Nothing went to them one by one: each message is in a digest, or held for the next one.
       expect(held.every((d) => d.status === 'digested' || d.status === 'held')).toBe(true);
       expect(held.filter((d) => d.status === 'digested').length).toBeGreaterThanOrEqual(3);
@@ -271,7 +343,11 @@ export function describeNotifications(transport: Transport | { unavailable: stri
       );
       expect(first.subject).toBe('通报批评（-3分）');
       const [sending] = (await deliveries('unit-002')).filter((d) => d.id === crashed.id);
-      expect(sending).toMatchObject({ status: 'sending', attempts: 1, log: [{ attempt: 1, outcome: 'sending' }] });
+      expect(sending).toMatchObject({
+        status: 'sending',
+        attempts: 1,
+        log: [{ attempt: 1, outcome: 'sending' }],
+      });
 
       // The process dies; it comes back on the same database; the lease runs out.
       const db = await net.stop('unit-002');
@@ -290,14 +366,20 @@ export function describeNotifications(transport: Transport | { unavailable: stri
     });
 
     it('prints the supervision notice and the chase notice as GB/T 9704 .docx', async () => {
-      await eventually('the county knows the chase', async () => (await net.fetch('county', 'GET', `/notifications/documents/chase/${itemId}.docx`)).status === 200);
+      await eventually(
+        'the county knows the chase',
+        async () =>
+          (await net.fetch('county', 'GET', `/notifications/documents/chase/${itemId}.docx`)).status === 200,
+      );
       for (const [kind, title, number] of [
         ['notice', '督促查办事项通知单', '睢督〔2026〕1号'],
         ['chase', '催办通知书', '睢督催〔2026〕1-1号'],
       ] as const) {
         const response = await net.fetch('county', 'GET', `/notifications/documents/${kind}/${itemId}.docx`);
         expect(response.status).toBe(200);
-        expect(response.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+        expect(response.headers.get('content-type')).toBe(
+          'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+        );
         const doc = await readDocx(new Uint8Array(await response.arrayBuffer()));
         const texts = doc.paragraphs.map((p) => p.text);
         expect(doc.paragraphs[0]).toMatchObject({ text: '睢县县委督查室文件', align: 'center' });
@@ -306,7 +388,14 @@ export function describeNotifications(transport: Transport | { unavailable: stri
         expect(numberLine).toMatchObject({ align: 'center', borderBottomColor: 'FF0000' });
         expect(doc.paragraphs.find((p) => p.text === title)?.runs[0]?.eastAsiaFont).toBe('方正小标宋简体');
         expect(texts).toContain('县人大常委会办公室：');
-        expect(doc.page).toEqual({ width: 11906, height: 16838, top: 2098, bottom: 1984, left: 1587, right: 1474 });
+        expect(doc.page).toEqual({
+          width: 11906,
+          height: 16838,
+          top: 2098,
+          bottom: 1984,
+          left: 1587,
+          right: 1474,
+        });
         expect(texts.at(-1)).toMatch(/^2026年3月\d{1,2}日$/);
         expect(texts.at(-2)).toBe('睢县县委督查室');
         expect(texts.join('')).toContain('整改信访积案');
@@ -314,7 +403,9 @@ export function describeNotifications(transport: Transport | { unavailable: stri
     });
 
     it('drafts a bulletin from the figures, lets the office edit it, and publishes it as an event', async () => {
-      const draft = await net.call<{ bulletin: { id: string; criticised: Array<{ unit: string; overdue: number }>; paragraphs: string[] } }>(
+      const draft = await net.call<{
+        bulletin: { id: string; criticised: Array<{ unit: string; overdue: number }>; paragraphs: string[] };
+      }>(
         'county',
         'POST',
         '/notifications/bulletins',
@@ -324,19 +415,46 @@ export function describeNotifications(transport: Transport | { unavailable: stri
       expect(draft.status).toBe(201);
       const b = draft.body.bulletin;
       expect(b.criticised.map((l) => [l.unit, l.overdue])).toEqual([['unit-002', 1]]);
-      expect(b.paragraphs.join('')).toContain('县人大常委会办公室（到期1项，按时办结0项，按时办结率0%，逾期1项）');
-      const edited = await net.call('county', 'PUT', `/notifications/bulletins/${b.id}`, { paragraphs: [...b.paragraphs, '特此通报。'] }, OFFICE);
+      expect(b.paragraphs.join('')).toContain(
+        '县人大常委会办公室（到期1项，按时办结0项，按时办结率0%，逾期1项）',
+      );
+      const edited = await net.call(
+        'county',
+        'PUT',
+        `/notifications/bulletins/${b.id}`,
+        { paragraphs: [...b.paragraphs, '特此通报。'] },
+        OFFICE,
+      );
       expect(edited.status).toBe(200);
-      const published = await net.call<{ bulletin: { docNo: string; status: string } }>('county', 'POST', `/notifications/bulletins/${b.id}/publish`, {}, OFFICE);
+      const published = await net.call<{ bulletin: { docNo: string; status: string } }>(
+        'county',
+        'POST',
+        `/notifications/bulletins/${b.id}/publish`,
+        {},
+        OFFICE,
+      );
       expect(published.body.bulletin).toMatchObject({ status: 'published', docNo: '睢督通〔2026〕1号' });
-      const again = await net.call<{ error: { code: string } }>('county', 'POST', `/notifications/bulletins/${b.id}/publish`, {}, OFFICE);
+      const again = await net.call<{ error: { code: string } }>(
+        'county',
+        'POST',
+        `/notifications/bulletins/${b.id}/publish`,
+        {},
+        OFFICE,
+      );
       expect(again.body.error.code).toBe('bulletin.already_published');
 
-      const received = await eventually('the bulletin in the criticised unit’s inbox', async () =>
-        (await inbox('unit-002', '&kind=bulletin')).messages[0],
+      const received = await eventually(
+        'the bulletin in the criticised unit’s inbox',
+        async () => (await inbox('unit-002', '&kind=bulletin')).messages[0],
       );
       expect(received.title).toBe('督查通报：关于2026年3月1日至2026年3月31日督办事项办理情况的通报');
-      const doc = await readDocx(new Uint8Array(await (await net.fetch('county', 'GET', `/notifications/documents/bulletin/${b.id}.docx`)).arrayBuffer()));
+      const doc = await readDocx(
+        new Uint8Array(
+          await (
+            await net.fetch('county', 'GET', `/notifications/documents/bulletin/${b.id}.docx`)
+          ).arrayBuffer(),
+        ),
+      );
       const texts = doc.paragraphs.map((p) => p.text);
       expect(texts).toContain('睢督通〔2026〕1号');
       expect(texts).toContain('各乡镇党委、政府，县直各单位：');

@@ -35,7 +35,8 @@ export class NotificationsNetwork {
 
   async start(nodeId: string, options: NotificationsOptions, existing?: FreshDatabase): Promise<NetworkNode> {
     const db = existing ?? (await freshDatabase(testPostgres(), `${this.name}_${nodeId}`));
-    if (this.transport.kind === 'embedded') this.logDb ??= await freshDatabase(testPostgres(), `${this.name}_log`);
+    if (this.transport.kind === 'embedded')
+      this.logDb ??= await freshDatabase(testPostgres(), `${this.name}_log`);
     const config = NodeProcessConfig.parse({
       DATABASE_URL: db.url,
       DUBAN_NODES: nodeId,

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '@duban/testing';
-import { TestNetwork } from './harness';
+import { TestNetwork, describeNetwork } from './harness';
 import type { Transport } from './harness';
 
 const cst = (s: string) => new Date(`${s}+08:00`);
@@ -24,23 +24,7 @@ type Evaluation = {
  * proposal to criticise raised by the ladder's committee rung, accepted by the office.
  */
 export function describeScoring(transport: Transport | { unavailable: string }, required: boolean): void {
-  if ('unavailable' in transport) {
-    if (!required) {
-      console.warn(`\n[duban] SKIPPING the scoring network test on Kafka: ${transport.unavailable}\n`);
-      describe.skip(`scoring on kafka (unavailable: ${transport.unavailable})`, () => {
-        it('cannot run here', () => undefined);
-      });
-      return;
-    }
-    describe('scoring on kafka', () => {
-      it('has a broker', () => {
-        throw new Error(`Kafka is required here but unavailable: ${transport.unavailable}`);
-      });
-    });
-    return;
-  }
-
-  describe(`scoring across the network on ${transport.kind}`, () => {
+  describeNetwork('scoring across the network', transport, required, (transport) => {
     const net = new TestNetwork(
       transport,
       `score_${transport.kind}`,

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '@duban/testing';
-import { TestNetwork } from './harness';
+import { TestNetwork, describeNetwork } from './harness';
 import type { Transport } from './harness';
 
 type Item = { id: string; status: string; assignee: string; noticeNo: string; deadline: string };
@@ -30,23 +30,7 @@ export function describeWalkingSkeleton(
   transport: Transport | { unavailable: string },
   required: boolean,
 ): void {
-  if ('unavailable' in transport) {
-    if (!required) {
-      console.warn(`\n[duban] SKIPPING the whole-network scenario on Kafka: ${transport.unavailable}\n`);
-      describe.skip(`whole network on kafka (unavailable: ${transport.unavailable})`, () => {
-        it('cannot run here', () => undefined);
-      });
-      return;
-    }
-    describe('whole network on kafka', () => {
-      it('has a broker', () => {
-        throw new Error(`Kafka is required here but unavailable: ${transport.unavailable}`);
-      });
-    });
-    return;
-  }
-
-  describe(`whole network on ${transport.kind}`, () => {
+  describeNetwork('whole network', transport, required, (transport) => {
     // Monday 2 March 2026, 09:00 Beijing time.
     const net = new TestNetwork(transport, `net_${transport.kind}`, '2026-03-02T01:00:00Z');
     const get = <T>(node: string, path: string) => net.call<T>(node, 'GET', path);

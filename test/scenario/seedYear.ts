@@ -150,7 +150,6 @@ export async function runSeedYear(options: {
     const townships = children.filter((n) => n.kind === 'township');
     const units = children.filter((n) => n.kind === 'unit');
     const receivers = [...townships, ...units].slice(0, size.annualNodes);
-    const ledger = (id: string, q = '') => api.get<{ items: Item[] }>(id, `/tasks/items?limit=500${q}`);
     const status = async (nodeId: string, itemId: string) =>
       (await api.get<{ item: Item }>(nodeId, `/tasks/items/${itemId}`)).item.status;
 

@@ -107,6 +107,8 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
         kafkaBrokers: config.KAFKA_BROKERS,
         kafkaTopicPrefix: config.KAFKA_TOPIC_PREFIX,
         kafkaClientId: `duban-${hosted.hostId}`,
+        kafkaPartitions: config.KAFKA_PARTITIONS,
+        kafkaReplicationFactor: config.KAFKA_REPLICATION_FACTOR,
       },
       logDb,
       logger,

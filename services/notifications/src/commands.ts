@@ -4,7 +4,8 @@ import type { BulletinUnitLine } from '@duban/events';
 import { AppError } from '@duban/kit';
 import type { Actor } from '@duban/kit';
 import type { NotificationsDeps } from './deps';
-import { Thresholds, draftBulletin, judge, unitFigures } from './domain/bulletin';
+import { draftBulletin, judge, unitFigures } from './domain/bulletin';
+import type { Thresholds } from './domain/bulletin';
 import { countyAbbreviation } from './domain/documents';
 import { bulletinRepository } from './repositories/bulletins';
 import { itemRepository } from './repositories/items';
@@ -31,7 +32,12 @@ export interface DraftInput {
 }
 
 /** Drafts a bulletin from what this node has seen: its assignments' deadlines and its decisions. */
-export async function draftBulletinCommand(deps: NotificationsDeps, nodeId: string, actor: Actor, input: DraftInput) {
+export async function draftBulletinCommand(
+  deps: NotificationsDeps,
+  nodeId: string,
+  actor: Actor,
+  input: DraftInput,
+) {
   if (input.periodTo < input.periodFrom)
     throw new AppError('validation', 'bulletin.bad_period', 'periodTo is before periodFrom', {
       issues: [{ path: 'periodTo', message: 'on or after periodFrom' }],
@@ -59,15 +65,26 @@ export async function draftBulletinCommand(deps: NotificationsDeps, nodeId: stri
   const decided = (kind: string, already: BulletinUnitLine[]) =>
     decisions
       .filter((d) => d.kind === kind && !already.some((l) => l.unit === d.unit))
-      .map((d) => lines.find((l) => l.unit === d.unit) ?? { unit: d.unit, due: 0, closedOnTime: 0, overdue: 0, onTimeRate: null });
-  const dedupe = (ls: BulletinUnitLine[]) => ls.filter((l, i) => ls.findIndex((m) => m.unit === l.unit) === i);
+      .map(
+        (d) =>
+          lines.find((l) => l.unit === d.unit) ?? {
+            unit: d.unit,
+            due: 0,
+            closedOnTime: 0,
+            overdue: 0,
+            onTimeRate: null,
+          },
+      );
+  const dedupe = (ls: BulletinUnitLine[]) =>
+    ls.filter((l, i) => ls.findIndex((m) => m.unit === l.unit) === i);
   return bulletinRepository.create(deps.prisma, {
     id: uuidv7(now.getTime()),
     nodeId,
     status: 'draft',
     title: draft.title,
     addressee:
-      input.addressee ?? (deps.org.get(nodeId).kind === 'county-office' ? '各乡镇党委、政府，县直各单位' : '各有关单位'),
+      input.addressee ??
+      (deps.org.get(nodeId).kind === 'county-office' ? '各乡镇党委、政府，县直各单位' : '各有关单位'),
     paragraphs: draft.paragraphs,
     periodFrom: input.periodFrom,
     periodTo: input.periodTo,
@@ -88,7 +105,8 @@ export async function draftBulletinCommand(deps: NotificationsDeps, nodeId: stri
 export async function publishBulletin(deps: NotificationsDeps, nodeId: string, id: string, actor: Actor) {
   return deps.prisma.$transaction(async (tx) => {
     const [locked] = await bulletinRepository.lock(tx, nodeId, id);
-    if (!locked) throw new AppError('not_found', 'notifications.bulletin_not_found', 'no such bulletin at this node');
+    if (!locked)
+      throw new AppError('not_found', 'notifications.bulletin_not_found', 'no such bulletin at this node');
     if (locked.status !== 'draft')
       throw new AppError('conflict', 'bulletin.already_published', 'this bulletin is already published');
     const bulletin = (await bulletinRepository.find(tx, nodeId, id))!;

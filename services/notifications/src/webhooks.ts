@@ -67,7 +67,8 @@ export function verifyWebhook(input: {
   const timestamp = Number(ts);
   const expected = Buffer.from(signWebhook(input.secret, timestamp, input.body));
   const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad-signature' };
   const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
   if (Math.abs(now - timestamp) > (input.toleranceSeconds ?? WEBHOOK_TOLERANCE_SECONDS))
     return { ok: false, reason: 'stale-timestamp' };

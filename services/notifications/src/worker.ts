@@ -77,7 +77,8 @@ export class DeliveryWorker {
           this.running = false;
           return;
         }
-        if (this.lastError === undefined) this.deps.logger.error({ err: error }, 'delivery worker failed; retrying');
+        if (this.lastError === undefined)
+          this.deps.logger.error({ err: error }, 'delivery worker failed; retrying');
         this.lastError = error;
       }
       await new Promise<void>((resolve) => {
@@ -103,7 +104,8 @@ export class DeliveryWorker {
       for (const [key, entries] of groups) {
         const first = entries[0]!;
         // A digest due on a Monday that collected messages from several days is the weekly one.
-        const spanDays = (first.digestAt.getTime() - Math.min(...entries.map((e) => e.createdAt.getTime()))) / 86_400_000;
+        const spanDays =
+          (first.digestAt.getTime() - Math.min(...entries.map((e) => e.createdAt.getTime()))) / 86_400_000;
         const text = renderDigest(
           entries.map((e) => ({ title: e.title, body: e.body, at: e.createdAt })),
           first.digestAt,
@@ -172,11 +174,16 @@ export class DeliveryWorker {
         continue;
       }
       const message = (error as Error).message ?? String(error);
-      const maxAttempts = d.channel === 'webhook' ? config.NOTIFY_WEBHOOK_MAX_ATTEMPTS : config.NOTIFY_MAX_ATTEMPTS;
+      const maxAttempts =
+        d.channel === 'webhook' ? config.NOTIFY_WEBHOOK_MAX_ATTEMPTS : config.NOTIFY_MAX_ATTEMPTS;
       const next =
         error instanceof PermanentFailure
           ? ({ dead: true } as const)
-          : afterFailure(d.attempts, { maxAttempts, baseMs: config.NOTIFY_BACKOFF_BASE_MS, maxMs: config.NOTIFY_BACKOFF_MAX_MS }, now);
+          : afterFailure(
+              d.attempts,
+              { maxAttempts, baseMs: config.NOTIFY_BACKOFF_BASE_MS, maxMs: config.NOTIFY_BACKOFF_MAX_MS },
+              now,
+            );
       const log = { delivery: d.id, channel: d.channel, attempt: d.attempts, error: message };
       if (next.dead) this.deps.logger.warn(log, 'delivery failed for good');
       else this.deps.logger.info({ ...log, retryAt: next.at }, 'delivery failed; will retry');

@@ -56,6 +56,8 @@ export class TimerScheduler {
 
   /** Fires one batch of due timers; returns how many it claimed. */
   async fireDue(): Promise<number> {
+    // A calendar amendment another process stored (or the calendar consumer applied) shows up here.
+    await this.deps.calendars.refresh();
     const now = this.deps.clock.now();
     const nodeIds = this.deps.hosted.list();
     const { org } = this.deps;

@@ -42,7 +42,12 @@ const CHAR = 16 * 20; // one 三号 character, in twips
 /** Millimetres to twips, rounded (docx's own helper truncates: A4 would come out 11905 wide). */
 const mm = (v: number) => Math.round((v * 1440) / 25.4);
 
-const font = (name: string) => ({ ascii: 'Times New Roman', hAnsi: 'Times New Roman', eastAsia: name, cs: name });
+const font = (name: string) => ({
+  ascii: 'Times New Roman',
+  hAnsi: 'Times New Roman',
+  eastAsia: name,
+  cs: name,
+});
 const run = (text: string, f: string, size: number, extra: { color?: string; bold?: boolean } = {}) =>
   new TextRun({ text, font: font(f), size, ...extra });
 const exact = { line: LINE, lineRule: LineRuleType.EXACT };
@@ -102,7 +107,13 @@ export async function renderOfficialDocument(doc: OfficialDocument): Promise<Buf
     }),
   ];
   if (doc.note) {
-    children.push(new Paragraph({ spacing: exact, indent: { firstLine: 2 * CHAR }, children: [run(doc.note, FONTS.body, SIZE.body)] }));
+    children.push(
+      new Paragraph({
+        spacing: exact,
+        indent: { firstLine: 2 * CHAR },
+        children: [run(doc.note, FONTS.body, SIZE.body)],
+      }),
+    );
   }
   const document = new Document({
     creator: doc.issuer,
@@ -128,7 +139,11 @@ export async function renderOfficialDocument(doc: OfficialDocument): Promise<Buf
               new Paragraph({
                 alignment: AlignmentType.CENTER,
                 children: [
-                  new TextRun({ children: ['— ', PageNumber.CURRENT, ' —'], font: font(FONTS.pageNumber), size: SIZE.pageNumber }),
+                  new TextRun({
+                    children: ['— ', PageNumber.CURRENT, ' —'],
+                    font: font(FONTS.pageNumber),
+                    size: SIZE.pageNumber,
+                  }),
                 ],
               }),
             ],

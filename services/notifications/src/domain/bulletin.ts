@@ -32,7 +32,13 @@ export function unitFigures(items: readonly ItemFacts[], now: Date): BulletinUni
   const byUnit = new Map<string, BulletinUnitLine>();
   for (const item of items) {
     if (item.deadline > now) continue; // not due yet: neither on time nor late
-    const line = byUnit.get(item.assignee) ?? { unit: item.assignee, due: 0, closedOnTime: 0, overdue: 0, onTimeRate: null };
+    const line = byUnit.get(item.assignee) ?? {
+      unit: item.assignee,
+      due: 0,
+      closedOnTime: 0,
+      overdue: 0,
+      onTimeRate: null,
+    };
     const delivered = item.reportedAt ?? item.closedAt;
     line.due += 1;
     if (delivered && delivered <= item.deadline) line.closedOnTime += 1;
@@ -49,10 +55,16 @@ export function judge(
   t: Thresholds,
 ): { commended: BulletinUnitLine[]; criticised: BulletinUnitLine[] } {
   const criticised = lines.filter(
-    (l) => (l.onTimeRate !== null && l.onTimeRate < t.criticiseBelowRate) || l.overdue >= t.criticiseOverdueAtLeast,
+    (l) =>
+      (l.onTimeRate !== null && l.onTimeRate < t.criticiseBelowRate) ||
+      l.overdue >= t.criticiseOverdueAtLeast,
   );
   const commended = lines.filter(
-    (l) => !criticised.includes(l) && l.overdue === 0 && l.due >= t.commendMinDue && (l.onTimeRate ?? 0) >= t.commendAtRate,
+    (l) =>
+      !criticised.includes(l) &&
+      l.overdue === 0 &&
+      l.due >= t.commendMinDue &&
+      (l.onTimeRate ?? 0) >= t.commendAtRate,
   );
   return { commended, criticised };
 }

@@ -16,7 +16,12 @@ function beijingDate(at: Date, locale: Locale): string {
 }
 
 /** The one message a person gets instead of many: every entry, oldest first, numbered. */
-export function renderDigest(entries: readonly DigestEntry[], digestAt: Date, locale: Locale, weekly: boolean): Rendered {
+export function renderDigest(
+  entries: readonly DigestEntry[],
+  digestAt: Date,
+  locale: Locale,
+  weekly: boolean,
+): Rendered {
   const sorted = [...entries].sort((a, b) => a.at.getTime() - b.at.getTime());
   const lines = sorted.map((e, i) => `${i + 1}. ${e.title}\n   ${e.body}`);
   if (locale === 'en') {

@@ -71,7 +71,9 @@ export function supervisionNotice(item: NoticeFacts, nameOf: NameOf, abbreviatio
     '二、办理要求',
     `（一）请于${item.ackDeadline ? formatChinaTime(item.ackDeadline.toISOString()) : '收到通知后1个工作日内'}前签收，明确责任领导和具体责任人。`,
     `（二）请于${formatChinaTime(item.deadline.toISOString())}前办结，并将办理结果经单位主要负责人签字后书面报送${issuer}。`,
-    ...(item.coUnits.length > 0 ? [`（三）协办单位：${item.coUnits.map(nameOf).join('、')}，请密切配合，共同推进。`] : []),
+    ...(item.coUnits.length > 0
+      ? [`（三）协办单位：${item.coUnits.map(nameOf).join('、')}，请密切配合，共同推进。`]
+      : []),
     '三、有关事项',
     [
       item.leader ? `分包县领导：${item.leader}。` : '',

@@ -4,7 +4,16 @@ import { z } from 'zod';
  * What people choose channels for: the kinds of message the office talks about, not event types
  * (new event types land in a kind without anyone's preferences changing).
  */
-export const KINDS = ['notice', 'chase', 'escalation', 'review', 'decision', 'sanction', 'bulletin', 'other'] as const;
+export const KINDS = [
+  'notice',
+  'chase',
+  'escalation',
+  'review',
+  'decision',
+  'sanction',
+  'bulletin',
+  'other',
+] as const;
 export const Kind = z.enum(KINDS);
 export type Kind = z.infer<typeof Kind>;
 

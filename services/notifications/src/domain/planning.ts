@@ -77,7 +77,11 @@ export interface RetryPolicy {
 }
 
 /** After a failed attempt: when to try again (exponential back-off, capped), or give up. */
-export function afterFailure(attempts: number, policy: RetryPolicy, now: Date): { dead: true } | { dead: false; at: Date } {
+export function afterFailure(
+  attempts: number,
+  policy: RetryPolicy,
+  now: Date,
+): { dead: true } | { dead: false; at: Date } {
   if (attempts >= policy.maxAttempts) return { dead: true };
   const delay = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempts - 1));
   return { dead: false, at: new Date(now.getTime() + delay) };

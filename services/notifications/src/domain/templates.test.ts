@@ -23,7 +23,14 @@ describe('inbox templates', () => {
       to: ['unit-002'],
       subject: parties.itemId,
       time,
-      data: { ...parties, deadline: '2026-03-31T09:00:00.000Z', chasedAt: time.toISOString(), chaseNo: 1, kind: 'overdue', ccRoles: ['unit-head'] },
+      data: {
+        ...parties,
+        deadline: '2026-03-31T09:00:00.000Z',
+        chasedAt: time.toISOString(),
+        chaseNo: 1,
+        kind: 'overdue',
+        ccRoles: ['unit-head'],
+      },
     });
     expect(render(chased, nameOf)).toEqual({
       title: '逾期催办通知',

@@ -48,17 +48,29 @@ export function render(event: DubanEvent, nameOf: (id: string) => string): Rende
     case 'tasks.extension.requested':
       return { title: '延期申请', body: `${nameOf(event.data.assignee)}申请延期：${event.data.reason}` };
     case 'tasks.extension.approved':
-      return { title: '延期已批准', body: `办理时限延至${formatChinaTime(event.data.newDeadline)}。${event.data.comment}` };
+      return {
+        title: '延期已批准',
+        body: `办理时限延至${formatChinaTime(event.data.newDeadline)}。${event.data.comment}`,
+      };
     case 'tasks.extension.refused':
       return { title: '延期未批准', body: `延期申请未获批准，请按原时限办结。${event.data.comment}` };
     case 'tasks.feedback.recorded':
-      return { title: event.data.audience === 'city' ? '已向市委反馈' : '已向群众反馈', body: event.data.content };
+      return {
+        title: event.data.audience === 'city' ? '已向市委反馈' : '已向群众反馈',
+        body: event.data.content,
+      };
     case 'tasks.meeting.held':
-      return { title: '联席会议', body: `${nameOf(event.data.assigner)}召开联席会议，议定事项${event.data.decisionItemIds.length}项。` };
+      return {
+        title: '联席会议',
+        body: `${nameOf(event.data.assigner)}召开联席会议，议定事项${event.data.decisionItemIds.length}项。`,
+      };
     case 'reminders.item.chased': {
       const deadline = formatChinaTime(event.data.deadline);
       if (event.version === 1) {
-        return { title: '催办通知', body: `督办事项已超过办理期限（${deadline}），请抓紧办理并立即报送办理结果。` };
+        return {
+          title: '催办通知',
+          body: `督办事项已超过办理期限（${deadline}），请抓紧办理并立即报送办理结果。`,
+        };
       }
       switch (event.data.kind) {
         case 'progress':
@@ -83,9 +95,12 @@ export function render(event: DubanEvent, nameOf: (id: string) => string): Rende
           body: `${nameOf(event.data.assignee)}承办的督办事项逾期未办结，现提请${nameOf(event.data.escalatedTo)}督办。`,
         };
       }
-      const to = { 'unit-head': '单位主要负责人', supervisor: '上级督查部门', leader: '分包县领导', committee: '督查工作委员会' }[
-        event.data.step
-      ];
+      const to = {
+        'unit-head': '单位主要负责人',
+        supervisor: '上级督查部门',
+        leader: '分包县领导',
+        committee: '督查工作委员会',
+      }[event.data.step];
       return {
         title: `督办升级（第${event.data.level}级：${to}）`,
         body: `${nameOf(event.data.assignee)}承办的督办事项逾期未办结（时限${deadline(event.data.deadline)}）。${event.data.reason}${event.data.leader ? `（分包领导：${event.data.leader}）` : ''}。`,
@@ -103,16 +118,25 @@ export function render(event: DubanEvent, nameOf: (id: string) => string): Rende
       };
     }
     case 'scoring.appeal.filed':
-      return { title: '收到申诉', body: `${nameOf(event.data.unit)}对通报决定提出申诉：${event.data.reason}` };
+      return {
+        title: '收到申诉',
+        body: `${nameOf(event.data.unit)}对通报决定提出申诉：${event.data.reason}`,
+      };
     case 'scoring.appeal.decided':
       return {
         title: event.data.upheld ? '申诉未予支持' : '申诉成立',
         body: event.data.upheld ? `维持原决定。${event.data.comment}` : `撤销原决定。${event.data.comment}`,
       };
     case 'scoring.decision.reversed':
-      return { title: '通报决定已撤销', body: `经申诉复核，撤销对${nameOf(event.data.unit)}的通报决定：${event.data.reason}` };
+      return {
+        title: '通报决定已撤销',
+        body: `经申诉复核，撤销对${nameOf(event.data.unit)}的通报决定：${event.data.reason}`,
+      };
     case 'scoring.sanction.lifted':
-      return { title: event.data.kind === 'admonishment' ? '诫勉谈话已撤销' : '评先资格已恢复', body: event.data.reason };
+      return {
+        title: event.data.kind === 'admonishment' ? '诫勉谈话已撤销' : '评先资格已恢复',
+        body: event.data.reason,
+      };
     case 'scoring.proposal.decided':
       return {
         title: event.data.accepted ? '通报批评建议已采纳' : '通报批评建议未采纳',

@@ -52,7 +52,15 @@ export function placeholdersOf(text: string): string[] {
 
 /** The names a template for an event type may use, given its payload's fields. */
 export function allowedPlaceholders(dataFields: readonly string[]): Set<string> {
-  const names = new Set(['type', 'subject', 'source', 'sourceName', 'defaultTitle', 'defaultBody', ...dataFields]);
+  const names = new Set([
+    'type',
+    'subject',
+    'source',
+    'sourceName',
+    'defaultTitle',
+    'defaultBody',
+    ...dataFields,
+  ]);
   for (const f of dataFields) if (NODE_FIELDS.has(f)) names.add(`${f}Name`);
   return names;
 }
@@ -73,14 +81,20 @@ function renderEnglish(event: DubanEvent, nameOf: (id: string) => string): Rende
         body: `${name(data.assigner)} assigned an item (${event.data.noticeNo}); close it and report by ${when(data.deadline)}.`,
       };
     case 'reminders.item.chased':
-      return { title: 'Chase notice', body: `The item is due or overdue (deadline ${when(data.deadline)}); report now.` };
+      return {
+        title: 'Chase notice',
+        body: `The item is due or overdue (deadline ${when(data.deadline)}); report now.`,
+      };
     case 'reminders.item.escalated':
       return {
         title: `Escalation (level ${event.data.level})`,
         body: `The item handled by ${name(data.assignee)} is overdue (deadline ${when(data.deadline)}). ${event.data.reason}`,
       };
     case 'tasks.item.reviewed':
-      return { title: `Review result: ${event.data.outcome}`, body: event.data.comment || 'See the item for details.' };
+      return {
+        title: `Review result: ${event.data.outcome}`,
+        body: event.data.comment || 'See the item for details.',
+      };
     case 'scoring.decision.recorded':
       return {
         title: `${event.data.kind === 'commendation' ? 'Commendation' : 'Criticism'} (${event.data.points > 0 ? '+' : ''}${event.data.points})`,
@@ -89,7 +103,10 @@ function renderEnglish(event: DubanEvent, nameOf: (id: string) => string): Rende
     case 'scoring.sanction.imposed':
       return { title: `Sanction: ${event.data.kind}`, body: event.data.reason };
     case 'notifications.bulletin.published':
-      return { title: `Bulletin ${event.data.docNo}: ${event.data.title}`, body: 'A supervision bulletin has been published.' };
+      return {
+        title: `Bulletin ${event.data.docNo}: ${event.data.title}`,
+        body: 'A supervision bulletin has been published.',
+      };
     default:
       return { title: event.type, body: `${nameOf(event.source)}: ${event.type} (${event.subject})` };
   }

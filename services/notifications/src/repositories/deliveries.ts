@@ -97,10 +97,19 @@ export const deliveryRepository = {
       // An attempt still `sending` belongs to a process that died mid-send: its outcome is unknown.
       await tx.notificationAttempt.updateMany({
         where: { deliveryId: { in: ids }, outcome: 'sending' },
-        data: { outcome: 'interrupted', finishedAt: now, error: 'lease expired: the sender stopped before recording' },
+        data: {
+          outcome: 'interrupted',
+          finishedAt: now,
+          error: 'lease expired: the sender stopped before recording',
+        },
       });
       await tx.notificationAttempt.createMany({
-        data: rows.map((r) => ({ deliveryId: r.id, attempt: r.attempts, outcome: 'sending', startedAt: now })),
+        data: rows.map((r) => ({
+          deliveryId: r.id,
+          attempt: r.attempts,
+          outcome: 'sending',
+          startedAt: now,
+        })),
       });
       return [...rows].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0)); // RETURNING has no order
     });
@@ -153,7 +162,10 @@ export const deliveryRepository = {
        FOR UPDATE SKIP LOCKED`,
 
   markDigested: (tx: TransactionClient, ids: string[], digestId: string) =>
-    tx.notificationDelivery.updateMany({ where: { id: { in: ids }, status: 'held' }, data: { status: 'digested', digestId } }),
+    tx.notificationDelivery.updateMany({
+      where: { id: { in: ids }, status: 'held' },
+      data: { status: 'digested', digestId },
+    }),
 
   /** Puts a dead delivery back in the queue (an admin, once the receiver is fixed). */
   requeue: async (db: Db, nodeId: string, id: string, now: Date) =>

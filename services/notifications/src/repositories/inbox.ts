@@ -59,11 +59,24 @@ export const inboxRepository = {
     (await prisma.inboxMessage.count({ where: { nodeId, id } })) > 0,
 
   /** Marks read (and acknowledged) for one person; the node-level columns keep the first time. */
-  async mark(prisma: PrismaClient, nodeId: string, id: string, person: string, now: Date, acknowledge: boolean) {
+  async mark(
+    prisma: PrismaClient,
+    nodeId: string,
+    id: string,
+    person: string,
+    now: Date,
+    acknowledge: boolean,
+  ) {
     await prisma.$transaction([
       prisma.inboxReceipt.upsert({
         where: { nodeId_messageId_personId: { nodeId, messageId: id, personId: person } },
-        create: { nodeId, messageId: id, personId: person, readAt: now, acknowledgedAt: acknowledge ? now : null },
+        create: {
+          nodeId,
+          messageId: id,
+          personId: person,
+          readAt: now,
+          acknowledgedAt: acknowledge ? now : null,
+        },
         update: acknowledge ? { acknowledgedAt: now } : {},
       }),
       prisma.inboxReceipt.updateMany({

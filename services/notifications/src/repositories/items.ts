@@ -38,14 +38,17 @@ export const itemRepository = {
           break;
         }
         case 'tasks.item.acknowledged':
-          await update(tx, nodeId, event.data.itemId, { acknowledgedAt: new Date(event.data.acknowledgedAt) });
+          await update(tx, nodeId, event.data.itemId, {
+            acknowledgedAt: new Date(event.data.acknowledgedAt),
+          });
           break;
         case 'tasks.item.reported':
           await update(tx, nodeId, event.data.itemId, { reportedAt: new Date(event.data.reportedAt) });
           break;
         case 'tasks.item.reviewed':
           // Returned for rework: the report no longer counts as delivered.
-          if (event.data.outcome === 'returned') await update(tx, nodeId, event.data.itemId, { reportedAt: null });
+          if (event.data.outcome === 'returned')
+            await update(tx, nodeId, event.data.itemId, { reportedAt: null });
           break;
         case 'tasks.item.closed':
           await update(tx, nodeId, event.data.itemId, { closedAt: new Date(event.data.closedAt) });

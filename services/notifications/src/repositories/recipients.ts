@@ -46,7 +46,15 @@ export const recipientRepository = {
   endpoint: (db: Db, id: string) => db.webhookEndpoint.findUnique({ where: { id } }),
   createEndpoint: (
     db: Db,
-    row: { id: string; nodeId: string; name: string; url: string; secret: string; kinds: string[]; createdAt: Date },
+    row: {
+      id: string;
+      nodeId: string;
+      name: string;
+      url: string;
+      secret: string;
+      kinds: string[];
+      createdAt: Date;
+    },
   ) => db.webhookEndpoint.create({ data: row }),
   updateEndpoint: async (
     db: Db,

@@ -12,7 +12,10 @@ export const templateRepository = {
     return row;
   },
   list: (db: Db, nodeId: string) =>
-    db.notificationTemplate.findMany({ where: { nodeId }, orderBy: [{ eventType: 'asc' }, { locale: 'asc' }] }),
+    db.notificationTemplate.findMany({
+      where: { nodeId },
+      orderBy: [{ eventType: 'asc' }, { locale: 'asc' }],
+    }),
   upsert: (
     db: Db,
     key: { nodeId: string; eventType: string; locale: string },

@@ -46,7 +46,8 @@ const DeliveryQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-const notFound = (what: string) => new AppError('not_found', `notifications.${what}_not_found`, `no such ${what} at this node`);
+const notFound = (what: string) =>
+  new AppError('not_found', `notifications.${what}_not_found`, `no such ${what} at this node`);
 const publicEndpoint = <T extends { secret: string }>({ secret: _secret, ...rest }: T) => rest;
 
 export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void {
@@ -54,42 +55,75 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
   const base = '/nodes/:nodeId/notifications';
 
   // --- recipients: people, their addresses and their choices ---------------------------------
-  app.get(`${base}/recipients`, { schema: { tags, summary: 'People who get notifications', params: NodeParams } }, async (request) => {
-    const nodeId = deps.hosted.require(request.params.nodeId);
-    requireManager(request, nodeId);
-    return { recipients: await recipientRepository.list(deps.prisma, nodeId) };
-  });
+  app.get(
+    `${base}/recipients`,
+    { schema: { tags, summary: 'People who get notifications', params: NodeParams } },
+    async (request) => {
+      const nodeId = deps.hosted.require(request.params.nodeId);
+      requireManager(request, nodeId);
+      return { recipients: await recipientRepository.list(deps.prisma, nodeId) };
+    },
+  );
 
   app.put(
     `${base}/recipients/:personId`,
-    { schema: { tags, summary: 'Add or replace a person: addresses, channels and digest per kind', params: PersonParams, body: RecipientBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Add or replace a person: addresses, channels and digest per kind',
+        params: PersonParams,
+        body: RecipientBody,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const actor = actorOf(request, nodeId);
       // People choose their own channels; only managers set up others.
       if (actor.person !== request.params.personId) requireManager(request, nodeId);
-      const recipient = await recipientRepository.upsert(deps.prisma, nodeId, request.params.personId, request.body, deps.clock.now());
+      const recipient = await recipientRepository.upsert(
+        deps.prisma,
+        nodeId,
+        request.params.personId,
+        request.body,
+        deps.clock.now(),
+      );
       return { recipient };
     },
   );
 
-  app.delete(`${base}/recipients/:personId`, { schema: { tags, summary: 'Remove a person', params: PersonParams } }, async (request) => {
-    const nodeId = deps.hosted.require(request.params.nodeId);
-    requireManager(request, nodeId);
-    if (!(await recipientRepository.remove(deps.prisma, nodeId, request.params.personId))) throw notFound('recipient');
-    return { ok: true };
-  });
+  app.delete(
+    `${base}/recipients/:personId`,
+    { schema: { tags, summary: 'Remove a person', params: PersonParams } },
+    async (request) => {
+      const nodeId = deps.hosted.require(request.params.nodeId);
+      requireManager(request, nodeId);
+      if (!(await recipientRepository.remove(deps.prisma, nodeId, request.params.personId)))
+        throw notFound('recipient');
+      return { ok: true };
+    },
+  );
 
   // --- webhooks: other county systems -------------------------------------------------------
-  app.get(`${base}/webhooks`, { schema: { tags, summary: 'Webhook endpoints (secrets are never shown)', params: NodeParams } }, async (request) => {
-    const nodeId = deps.hosted.require(request.params.nodeId);
-    requireManager(request, nodeId);
-    return { webhooks: (await recipientRepository.endpoints(deps.prisma, nodeId)).map(publicEndpoint) };
-  });
+  app.get(
+    `${base}/webhooks`,
+    { schema: { tags, summary: 'Webhook endpoints (secrets are never shown)', params: NodeParams } },
+    async (request) => {
+      const nodeId = deps.hosted.require(request.params.nodeId);
+      requireManager(request, nodeId);
+      return { webhooks: (await recipientRepository.endpoints(deps.prisma, nodeId)).map(publicEndpoint) };
+    },
+  );
 
   app.post(
     `${base}/webhooks`,
-    { schema: { tags, summary: 'Add a webhook endpoint; its secret is returned once', params: NodeParams, body: WebhookBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Add a webhook endpoint; its secret is returned once',
+        params: NodeParams,
+        body: WebhookBody,
+      },
+    },
     async (request, reply) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       requireManager(request, nodeId);
@@ -110,50 +144,94 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
 
   app.patch(
     `${base}/webhooks/:id`,
-    { schema: { tags, summary: 'Change a webhook endpoint (url, secret, kinds, active)', params: IdParams, body: WebhookPatch } },
+    {
+      schema: {
+        tags,
+        summary: 'Change a webhook endpoint (url, secret, kinds, active)',
+        params: IdParams,
+        body: WebhookPatch,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       requireManager(request, nodeId);
       const patch = Object.fromEntries(Object.entries(request.body).filter(([, v]) => v !== undefined));
-      if (!(await recipientRepository.updateEndpoint(deps.prisma, nodeId, request.params.id, patch))) throw notFound('webhook');
+      if (!(await recipientRepository.updateEndpoint(deps.prisma, nodeId, request.params.id, patch)))
+        throw notFound('webhook');
       return { ok: true };
     },
   );
 
-  app.delete(`${base}/webhooks/:id`, { schema: { tags, summary: 'Remove a webhook endpoint', params: IdParams } }, async (request) => {
-    const nodeId = deps.hosted.require(request.params.nodeId);
-    requireManager(request, nodeId);
-    if (!(await recipientRepository.removeEndpoint(deps.prisma, nodeId, request.params.id))) throw notFound('webhook');
-    return { ok: true };
-  });
+  app.delete(
+    `${base}/webhooks/:id`,
+    { schema: { tags, summary: 'Remove a webhook endpoint', params: IdParams } },
+    async (request) => {
+      const nodeId = deps.hosted.require(request.params.nodeId);
+      requireManager(request, nodeId);
+      if (!(await recipientRepository.removeEndpoint(deps.prisma, nodeId, request.params.id)))
+        throw notFound('webhook');
+      return { ok: true };
+    },
+  );
 
   // --- templates: the node's own wording per event type and locale -----------------------------
-  app.get(`${base}/templates`, { schema: { tags, summary: 'This node’s template overrides and the placeholders each type offers', params: NodeParams } }, async (request) => {
-    const nodeId = deps.hosted.require(request.params.nodeId);
-    requireManager(request, nodeId);
-    const types = [...new Set(CATALOGUE.map((d) => d.type))];
-    return {
-      overrides: await templateRepository.list(deps.prisma, nodeId),
-      placeholders: Object.fromEntries(types.map((t) => [t, [...placeholdersFor(t)].sort()])),
-    };
-  });
+  app.get(
+    `${base}/templates`,
+    {
+      schema: {
+        tags,
+        summary: 'This node’s template overrides and the placeholders each type offers',
+        params: NodeParams,
+      },
+    },
+    async (request) => {
+      const nodeId = deps.hosted.require(request.params.nodeId);
+      requireManager(request, nodeId);
+      const types = [...new Set(CATALOGUE.map((d) => d.type))];
+      return {
+        overrides: await templateRepository.list(deps.prisma, nodeId),
+        placeholders: Object.fromEntries(types.map((t) => [t, [...placeholdersFor(t)].sort()])),
+      };
+    },
+  );
 
   app.put(
     `${base}/templates/:eventType/:locale`,
-    { schema: { tags, summary: 'Set the wording of one event type in one locale ({{placeholder}}s)', params: TemplateParams, body: TemplateBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Set the wording of one event type in one locale ({{placeholder}}s)',
+        params: TemplateParams,
+        body: TemplateBody,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const actor = requireManager(request, nodeId);
       const { eventType, locale } = request.params;
       if (!(eventType in CURRENT_VERSION))
-        throw new AppError('unprocessable', 'template.unknown_event_type', `${eventType} is not in the event catalogue`);
+        throw new AppError(
+          'unprocessable',
+          'template.unknown_event_type',
+          `${eventType} is not in the event catalogue`,
+        );
       const allowed = placeholdersFor(eventType as CatalogueEventType);
-      const unknown = [...placeholdersOf(request.body.title), ...placeholdersOf(request.body.body)].filter((p) => !allowed.has(p));
+      const unknown = [...placeholdersOf(request.body.title), ...placeholdersOf(request.body.body)].filter(
+        (p) => !allowed.has(p),
+      );
       if (unknown.length > 0) {
-        throw new AppError('validation', 'template.unknown_placeholder', `unknown placeholder(s): ${[...new Set(unknown)].join(', ')}`, {
-          issues: [...new Set(unknown)].map((p) => ({ path: 'body', message: `{{${p}}} is not a field of ${eventType}` })),
-          allowed: [...allowed].sort(),
-        });
+        throw new AppError(
+          'validation',
+          'template.unknown_placeholder',
+          `unknown placeholder(s): ${[...new Set(unknown)].join(', ')}`,
+          {
+            issues: [...new Set(unknown)].map((p) => ({
+              path: 'body',
+              message: `{{${p}}} is not a field of ${eventType}`,
+            })),
+            allowed: [...allowed].sort(),
+          },
+        );
       }
       const template = await templateRepository.upsert(
         deps.prisma,
@@ -164,25 +242,49 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
     },
   );
 
-  app.delete(`${base}/templates/:eventType/:locale`, { schema: { tags, summary: 'Back to the default wording', params: TemplateParams } }, async (request) => {
-    const nodeId = deps.hosted.require(request.params.nodeId);
-    requireManager(request, nodeId);
-    if (!(await templateRepository.remove(deps.prisma, { nodeId, eventType: request.params.eventType, locale: request.params.locale }))) throw notFound('template');
-    return { ok: true };
-  });
+  app.delete(
+    `${base}/templates/:eventType/:locale`,
+    { schema: { tags, summary: 'Back to the default wording', params: TemplateParams } },
+    async (request) => {
+      const nodeId = deps.hosted.require(request.params.nodeId);
+      requireManager(request, nodeId);
+      if (
+        !(await templateRepository.remove(deps.prisma, {
+          nodeId,
+          eventType: request.params.eventType,
+          locale: request.params.locale,
+        }))
+      )
+        throw notFound('template');
+      return { ok: true };
+    },
+  );
 
   // --- the delivery log -------------------------------------------------------------------
   app.get(
     `${base}/deliveries`,
-    { schema: { tags, summary: 'The delivery log: each message per channel, with every attempt', params: NodeParams, querystring: DeliveryQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'The delivery log: each message per channel, with every attempt',
+        params: NodeParams,
+        querystring: DeliveryQuery,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const actor = actorOf(request, nodeId);
       const manager = hasAnyRole(actor, ['admin', 'office-staff']);
       // Everyone may read their own deliveries; the whole log is the managers'.
       const recipient = manager ? request.query.recipient : actor.person;
-      const deliveries = await deliveryRepository.log(deps.prisma, nodeId, { ...request.query, ...(recipient ? { recipient } : {}) });
-      const attempts = await deliveryRepository.attempts(deps.prisma, deliveries.map((d) => d.id));
+      const deliveries = await deliveryRepository.log(deps.prisma, nodeId, {
+        ...request.query,
+        ...(recipient ? { recipient } : {}),
+      });
+      const attempts = await deliveryRepository.attempts(
+        deps.prisma,
+        deliveries.map((d) => d.id),
+      );
       return {
         deliveries: deliveries.map((d) => ({
           ...d,
@@ -193,13 +295,21 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
     },
   );
 
-  app.post(`${base}/deliveries/:id/retry`, { schema: { tags, summary: 'Send a dead delivery again', params: IdParams } }, async (request) => {
-    const nodeId = deps.hosted.require(request.params.nodeId);
-    requireManager(request, nodeId);
-    if (!(await deliveryRepository.requeue(deps.prisma, nodeId, request.params.id, deps.clock.now())))
-      throw new AppError('conflict', 'delivery.not_dead', 'only a dead delivery of this node can be retried');
-    return { ok: true };
-  });
+  app.post(
+    `${base}/deliveries/:id/retry`,
+    { schema: { tags, summary: 'Send a dead delivery again', params: IdParams } },
+    async (request) => {
+      const nodeId = deps.hosted.require(request.params.nodeId);
+      requireManager(request, nodeId);
+      if (!(await deliveryRepository.requeue(deps.prisma, nodeId, request.params.id, deps.clock.now())))
+        throw new AppError(
+          'conflict',
+          'delivery.not_dead',
+          'only a dead delivery of this node can be retried',
+        );
+      return { ok: true };
+    },
+  );
 }
 
 function placeholdersFor(type: CatalogueEventType): Set<string> {

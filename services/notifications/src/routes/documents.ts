@@ -39,7 +39,10 @@ async function sendDocx(reply: FastifyReply, doc: OfficialDocument, asciiName: s
   const bytes = await renderOfficialDocument(doc);
   return reply
     .header('content-type', DOCX)
-    .header('content-disposition', `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+    .header(
+      'content-disposition',
+      `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    )
     .send(bytes);
 }
 
@@ -50,7 +53,8 @@ export function registerDocumentRoutes(app: HttpApp, deps: NotificationsDeps): v
 
   const itemOf = async (nodeId: string, itemId: string) => {
     const item = await itemRepository.find(deps.prisma, nodeId, itemId);
-    if (!item) throw new AppError('not_found', 'notifications.item_not_found', 'this node has no notice of that item');
+    if (!item)
+      throw new AppError('not_found', 'notifications.item_not_found', 'this node has no notice of that item');
     return item;
   };
 
@@ -67,21 +71,39 @@ export function registerDocumentRoutes(app: HttpApp, deps: NotificationsDeps): v
 
   app.get(
     `${base}/documents/chase/:file`,
-    { schema: { tags, summary: '催办通知书 of an overdue item (its latest overdue chase), as .docx', params: DocxFile } },
+    {
+      schema: {
+        tags,
+        summary: '催办通知书 of an overdue item (its latest overdue chase), as .docx',
+        params: DocxFile,
+      },
+    },
     async (request, reply) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const item = await itemOf(nodeId, request.params.file);
       if (item.chaseNo === 0)
         throw new AppError('conflict', 'notifications.not_chased', 'this item has had no overdue chase');
       const doc = chaseNotice(item, nameOf, countyAbbreviation(countyOfficeName(deps, item.assigner)));
-      return sendDocx(reply, doc, `chase-${item.itemId}.docx`, `催办通知书-${item.noticeNo}-${item.chaseNo}.docx`);
+      return sendDocx(
+        reply,
+        doc,
+        `chase-${item.itemId}.docx`,
+        `催办通知书-${item.noticeNo}-${item.chaseNo}.docx`,
+      );
     },
   );
 
   // --- 督查通报 ------------------------------------------------------------------------------
   app.post(
     `${base}/bulletins`,
-    { schema: { tags, summary: 'Draft a bulletin from the period’s figures', params: NodeParams, body: DraftBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Draft a bulletin from the period’s figures',
+        params: NodeParams,
+        body: DraftBody,
+      },
+    },
     async (request, reply) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const actor = requireManager(request, nodeId);
@@ -90,40 +112,66 @@ export function registerDocumentRoutes(app: HttpApp, deps: NotificationsDeps): v
     },
   );
 
-  app.get(`${base}/bulletins`, { schema: { tags, summary: 'Bulletins, newest first', params: NodeParams } }, async (request) => {
-    const nodeId = deps.hosted.require(request.params.nodeId);
-    actorOf(request, nodeId);
-    return { bulletins: await bulletinRepository.list(deps.prisma, nodeId) };
-  });
+  app.get(
+    `${base}/bulletins`,
+    { schema: { tags, summary: 'Bulletins, newest first', params: NodeParams } },
+    async (request) => {
+      const nodeId = deps.hosted.require(request.params.nodeId);
+      actorOf(request, nodeId);
+      return { bulletins: await bulletinRepository.list(deps.prisma, nodeId) };
+    },
+  );
 
   const bulletinOf = async (nodeId: string, id: string) => {
     const b = await bulletinRepository.find(deps.prisma, nodeId, id);
-    if (!b) throw new AppError('not_found', 'notifications.bulletin_not_found', 'no such bulletin at this node');
+    if (!b)
+      throw new AppError('not_found', 'notifications.bulletin_not_found', 'no such bulletin at this node');
     return b;
   };
 
-  app.get(`${base}/bulletins/:id`, { schema: { tags, summary: 'One bulletin', params: BulletinParams } }, async (request) => {
-    const nodeId = deps.hosted.require(request.params.nodeId);
-    return { bulletin: await bulletinOf(nodeId, request.params.id) };
-  });
+  app.get(
+    `${base}/bulletins/:id`,
+    { schema: { tags, summary: 'One bulletin', params: BulletinParams } },
+    async (request) => {
+      const nodeId = deps.hosted.require(request.params.nodeId);
+      return { bulletin: await bulletinOf(nodeId, request.params.id) };
+    },
+  );
 
   app.put(
     `${base}/bulletins/:id`,
-    { schema: { tags, summary: 'Edit a draft (title, addressee, paragraphs)', params: BulletinParams, body: EditBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Edit a draft (title, addressee, paragraphs)',
+        params: BulletinParams,
+        body: EditBody,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       requireManager(request, nodeId);
       const b = await bulletinOf(nodeId, request.params.id);
-      if (b.status !== 'draft') throw new AppError('conflict', 'bulletin.already_published', 'a published bulletin is not edited');
+      if (b.status !== 'draft')
+        throw new AppError('conflict', 'bulletin.already_published', 'a published bulletin is not edited');
       const patch = Object.fromEntries(Object.entries(request.body).filter(([, v]) => v !== undefined));
-      const bulletin = await bulletinRepository.update(deps.prisma, b.id, { ...patch, updatedAt: deps.clock.now() });
+      const bulletin = await bulletinRepository.update(deps.prisma, b.id, {
+        ...patch,
+        updatedAt: deps.clock.now(),
+      });
       return { bulletin };
     },
   );
 
   app.post(
     `${base}/bulletins/:id/publish`,
-    { schema: { tags, summary: 'Publish: number it and send notifications.bulletin.published', params: BulletinParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Publish: number it and send notifications.bulletin.published',
+        params: BulletinParams,
+      },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const actor = requireManager(request, nodeId);
@@ -134,7 +182,13 @@ export function registerDocumentRoutes(app: HttpApp, deps: NotificationsDeps): v
 
   app.get(
     `${base}/documents/bulletin/:file`,
-    { schema: { tags, summary: '督查通报 as .docx (a draft prints with 〔草稿〕 for its number)', params: DocxFile } },
+    {
+      schema: {
+        tags,
+        summary: '督查通报 as .docx (a draft prints with 〔草稿〕 for its number)',
+        params: DocxFile,
+      },
+    },
     async (request, reply) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const b = await bulletinOf(nodeId, request.params.file);

@@ -67,7 +67,15 @@ export function registerInboxRoutes(app: HttpApp, deps: NotificationsDeps): void
           acknowledged: personAcknowledgedAt !== null,
           // 签收 of an assignment is the tasks service's command; the inbox points at it.
           ...(m.kind === 'notice'
-            ? { actions: [{ name: 'acknowledge-item', method: 'POST', path: `/nodes/${nodeId}/tasks/items/${m.subject}/acknowledge` }] }
+            ? {
+                actions: [
+                  {
+                    name: 'acknowledge-item',
+                    method: 'POST',
+                    path: `/nodes/${nodeId}/tasks/items/${m.subject}/acknowledge`,
+                  },
+                ],
+              }
             : {}),
         })),
       };
@@ -83,7 +91,9 @@ export function registerInboxRoutes(app: HttpApp, deps: NotificationsDeps): void
       {
         schema: {
           tags,
-          summary: acknowledge ? 'Acknowledge a message (已阅知悉), for the caller' : 'Mark a message read, for the caller',
+          summary: acknowledge
+            ? 'Acknowledge a message (已阅知悉), for the caller'
+            : 'Mark a message read, for the caller',
           params: MessageParams,
         },
       },
@@ -92,7 +102,14 @@ export function registerInboxRoutes(app: HttpApp, deps: NotificationsDeps): void
         const { person } = actorOf(request, nodeId);
         if (!(await inboxRepository.exists(deps.prisma, nodeId, request.params.messageId)))
           throw new AppError('not_found', 'inbox.not_found', 'no such message in this inbox');
-        await inboxRepository.mark(deps.prisma, nodeId, request.params.messageId, person, deps.clock.now(), acknowledge);
+        await inboxRepository.mark(
+          deps.prisma,
+          nodeId,
+          request.params.messageId,
+          person,
+          deps.clock.now(),
+          acknowledge,
+        );
         return { ok: true };
       },
     );

@@ -18,7 +18,11 @@ export interface ReceivedMail {
   rawSubject: string;
 }
 
-export async function startSmtpServer(): Promise<{ url: string; mailbox: ReceivedMail[]; close(): Promise<void> }> {
+export async function startSmtpServer(): Promise<{
+  url: string;
+  mailbox: ReceivedMail[];
+  close(): Promise<void>;
+}> {
   const mailbox: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -59,7 +63,12 @@ export async function startSmtpServer(): Promise<{ url: string; mailbox: Receive
 export interface WebhookDelivery {
   deliveryId: string;
   verdict: WebhookVerdict;
-  body: { deliveryId: string; kind: string; title: string; event: { id: string; type: string; subject: string } };
+  body: {
+    deliveryId: string;
+    kind: string;
+    title: string;
+    event: { id: string; type: string; subject: string };
+  };
 }
 
 /**
@@ -80,7 +89,11 @@ export async function startWebhookReceiver(secret: string) {
       req.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const verdict = verifyWebhook({ secret, headers: req.headers, body: raw, replay });
-        const entry = { deliveryId: String(req.headers['x-duban-delivery-id']), verdict, body: JSON.parse(raw) as WebhookDelivery['body'] };
+        const entry = {
+          deliveryId: String(req.headers['x-duban-delivery-id']),
+          verdict,
+          body: JSON.parse(raw) as WebhookDelivery['body'],
+        };
         if (verdict.ok) received.push(entry);
         else rejected.push(entry);
         res.statusCode = verdict.ok || verdict.reason === 'replay' ? 204 : 401;
@@ -100,7 +113,11 @@ export async function startWebhookReceiver(secret: string) {
     async down() {
       const s = server;
       server = undefined;
-      if (s) await new Promise<void>((resolve) => { s.close(() => resolve()); s.closeAllConnections(); });
+      if (s)
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
     },
     up: listen,
     close() {
@@ -126,6 +143,10 @@ export async function startSmsGateway() {
   return {
     url: `http://127.0.0.1:${port}/sms`,
     messages,
-    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -360,8 +360,12 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
     async (request) => {
       const nodeId = node(request.params.nodeId);
       const q = request.query;
-      const from = q.year ? new Date(`${q.year}-01-01T00:00:00+08:00`).toISOString() : q.from;
-      const to = q.year ? new Date(`${q.year + 1}-01-01T00:00:00+08:00`).toISOString() : q.to;
+      const from = q.year
+        ? new Date(`${q.year}-01-01T00:00:00+08:00`).toISOString()
+        : q.from && new Date(q.from).toISOString(); // facts hold UTC ISO strings: compare instants
+      const to = q.year
+        ? new Date(`${q.year + 1}-01-01T00:00:00+08:00`).toISOString()
+        : q.to && new Date(q.to).toISOString();
       const facts = await factRepository.all(deps.prisma, nodeId);
       const now = deps.clock.now().toISOString();
       const period = { from, to };

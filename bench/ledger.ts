@@ -1,0 +1,367 @@
+/**
+ * The ledger under load (issue 3): GET /nodes/county/tasks/items over a million items, through the
+ * real duban tasks route, beside a plain Fastify + Prisma route and a raw node:http + pg route doing
+ * the same indexed query on the same data, in one run. Goal: duban ≥ 0.8 of raw's requests/s and
+ * p99 < 50 ms. See docs/benchmarks-ledger.md (written by a full run).
+ *
+ *   npx tsx bench/ledger.ts
+ *   BENCH_LEDGER_ITEMS=1000000    rows of `item` for node 'county'
+ *   BENCH_LEDGER_SECONDS=10       measured seconds per server (after a 2 s warm-up)
+ *   BENCH_LEDGER_CONNECTIONS=50   autocannon connections
+ *   DATABASE_URL                  the PostgreSQL server (127.0.0.1 only), else startPostgresServer()
+ *
+ * Each run creates a fresh, migrated database and drops it afterwards. Everything listens on and
+ * talks to 127.0.0.1 only. autocannon runs in a child process (bench/ledger/loader.ts).
+ */
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEMO_COUNTY_ID, createFreshDatabase, createPool, demoCounty, startPostgresServer } from './ledger/deps';
+import type { LoadPlan, LoadResult } from './ledger/loader';
+import { seedLedger } from './ledger/seed';
+import type { SeedResult } from './ledger/seed';
+import { LEDGER_PATH, POOL_MAX, startDubanServer, startPrismaServer, startRawServer } from './ledger/servers';
+import type { BenchServer } from './ledger/servers';
+import { assertLoopbackUrl, describeMachine, postgresVersion } from './machine';
+import { Scope, closeScopesOnSignals } from './scope';
+import { backgroundBusy } from './stats';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DOC = resolve(ROOT, 'docs/benchmarks-ledger.md');
+const LOADER = fileURLToPath(new URL('./ledger/loader.ts', import.meta.url));
+export const LEDGER_START = '<!-- bench:ledger:start -->';
+export const LEDGER_END = '<!-- bench:ledger:end -->';
+
+export const GOALS = { ratioOfRaw: 0.8, p99Ms: 50 } as const;
+
+export interface LedgerRun extends LoadResult {
+  server: BenchServer['name'];
+  label: string;
+  /** CPU time of this (server) process during the measured run, in cores. */
+  serverCores: number;
+  /** Share of the machine's CPU busy during the measured run (servers, PostgreSQL, autocannon). */
+  machineBusy: number;
+}
+
+export interface LedgerBenchResult {
+  machine: { cpu: string; cores: number; memoryGiB: number; node: string; postgres: string; os: string; date: string };
+  background: { busy: number; load1: number };
+  postgresSource: string;
+  items: number;
+  seed: SeedResult;
+  connections: number;
+  durationSec: number;
+  warmupSec: number;
+  poolMax: number;
+  mix: { first: string; filtered: string; deep: string; deepOffset: number; rotating: number };
+  /** Page bytes of each query kind (from the duban server). */
+  pageBytes: { first: number; filtered: number; deep: number };
+  /** Did all three servers answer the verification queries with the same ids, cursors and bytes? */
+  verified: { queries: number; sameIds: boolean; identicalBodies: boolean };
+  runs: LedgerRun[];
+  verdict: { ratio: number; ratioPass: boolean; p99Pass: boolean; pass: boolean };
+  totalMs: number;
+}
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}=${raw}: expected a positive integer`);
+  return n;
+}
+
+function cpuTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const c of os.cpus()) {
+    const t = c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle;
+    total += t;
+    busy += t - c.times.idle;
+  }
+  return { busy, total };
+}
+
+function runLoader(plan: LoadPlan): Promise<LoadResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', LOADER, JSON.stringify(plan)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`loader exited with ${code}`));
+      try {
+        resolvePromise(JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult);
+      } catch (error) {
+        reject(new Error(`loader printed no result: ${(error as Error).message}: ${out}`));
+      }
+    });
+  });
+}
+
+async function measure(server: BenchServer, plan: LoadPlan): Promise<LedgerRun> {
+  // The warm-up runs inside the loader before the measured part: CPU is sampled for the whole
+  // child run, so the warm-up is done separately here to keep the counters to the measured seconds.
+  await runLoader({ ...plan, durationSec: plan.warmupSec, warmupSec: 0 });
+  const cpu0 = process.cpuUsage();
+  const m0 = cpuTimes();
+  const t0 = performance.now();
+  const result = await runLoader({ ...plan, warmupSec: 0 });
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const m1 = cpuTimes();
+  return {
+    ...result,
+    server: server.name,
+    label: server.label,
+    serverCores: (cpu.user + cpu.system) / 1000 / wallMs,
+    machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total),
+  };
+}
+
+interface Page {
+  items: Array<{ id: string }>;
+  nextCursor: string | null;
+}
+
+async function fetchPage(base: string, path: string): Promise<{ page: Page; body: string }> {
+  const response = await fetch(`${base}${path}`);
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`${base}${path}: HTTP ${response.status}: ${body.slice(0, 300)}`);
+  return { page: JSON.parse(body) as Page, body };
+}
+
+/** The light is computed with each server's own `now`: bodies may only differ there. */
+const withoutLights = (body: string) => body.replace(/"light":"[a-z]+"/g, '');
+
+async function verify(servers: BenchServer[], paths: string[]): Promise<LedgerBenchResult['verified']> {
+  let identicalBodies = true;
+  for (const path of paths) {
+    const [reference, ...others] = await Promise.all(servers.map((s) => fetchPage(s.base, path)));
+    const ids = (p: Page) => JSON.stringify([p.items.map((i) => i.id), p.nextCursor]);
+    if (reference!.page.items.length === 0) throw new Error(`${path}: an empty page verifies nothing`);
+    for (const [i, other] of others.entries()) {
+      if (ids(other.page) !== ids(reference!.page)) {
+        throw new Error(`${servers[i + 1]!.name} and ${servers[0]!.name} disagree on ${path}`);
+      }
+      if (withoutLights(other.body) !== withoutLights(reference!.body)) identicalBodies = false;
+    }
+  }
+  return { queries: paths.length, sameIds: true, identicalBodies };
+}
+
+export async function runLedgerBench(options: { items?: number; durationSec?: number; connections?: number } = {}): Promise<LedgerBenchResult> {
+  const items = options.items ?? 1_000_000;
+  const durationSec = options.durationSec ?? 10;
+  const connections = options.connections ?? 50;
+  const warmupSec = 2;
+  const started = performance.now();
+  process.env.LOG_FORMAT ??= 'json';
+  const scope = new Scope();
+  try {
+    const postgres = await startPostgresServer();
+    scope.defer('stop PostgreSQL', () => postgres.stop());
+    assertLoopbackUrl('PostgreSQL', postgres.adminUrl);
+    const pgVersion = await postgresVersion(postgres.adminUrl);
+    const background = { busy: await backgroundBusy(), load1: os.loadavg()[0]! };
+    console.log(`[ledger] background: CPU ${(background.busy * 100).toFixed(0)}% busy, load average ${background.load1.toFixed(2)}`);
+
+    const db = await createFreshDatabase(postgres.adminUrl, 'bench_ledger');
+    scope.defer('drop the benchmark database', () => db.drop());
+    const children = demoCounty()
+      .children(DEMO_COUNTY_ID)
+      .map((n) => n.id);
+    console.log(`[ledger] loading ${items.toLocaleString('en-US')} items into ${db.name} …`);
+    const seed = await seedLedger(db.url, children, items, new Date());
+    console.log(
+      `[ledger] loaded ${seed.rows.toLocaleString('en-US')} rows in ${(seed.loadMs / 1000).toFixed(1)} s, indexes ${(seed.indexMs / 1000).toFixed(1)} s, ANALYZE ${(seed.analyzeMs / 1000).toFixed(1)} s; ${Math.round(seed.tableBytes / 2 ** 20)} MiB with indexes, state ≈ ${Math.round(seed.meanStateBytes)} bytes`,
+    );
+
+    const deepOffset = Math.floor(items / 2);
+    const pool = createPool(db.url, { max: 1 });
+    const cursorRow = await pool
+      .query<{ deadline: string; id: string }>(
+        `SELECT state->>'deadline' AS deadline, id FROM item WHERE node_id = 'county' AND relation <> 'observer'
+          ORDER BY deadline, id OFFSET $1 LIMIT 1`,
+        [deepOffset - 1],
+      )
+      .finally(() => pool.end());
+    const last = cursorRow.rows[0];
+    if (!last) throw new Error('no row for the deep cursor');
+    const cursor = Buffer.from(JSON.stringify([last.deadline, last.id])).toString('base64url');
+    const first = `${LEDGER_PATH}?limit=50`;
+    const units = children.filter((id) => id.startsWith('unit-'));
+    const rotating = units.map((u) => `${LEDGER_PATH}?status=acknowledged&assignee=${u}&limit=50`);
+    const deep = `${LEDGER_PATH}?limit=50&cursor=${cursor}`;
+
+    const servers: BenchServer[] = [];
+    for (const start of [startRawServer, startPrismaServer, startDubanServer]) {
+      const server = await start(db.url);
+      scope.defer(`stop the ${server.name} server`, () => server.close());
+      servers.push(server);
+    }
+    const verified = await verify(servers, [first, rotating[0]!, rotating[45]!, rotating[91]!, deep, `${LEDGER_PATH}?limit=50&cursor=${(await fetchPage(servers[0]!.base, first)).page.nextCursor}`]);
+    console.log(`[ledger] the three servers agree on ${verified.queries} pages (identical bodies: ${verified.identicalBodies})`);
+    const duban = servers.find((s) => s.name === 'duban')!;
+    const pageBytes = {
+      first: Buffer.byteLength((await fetchPage(duban.base, first)).body),
+      filtered: Buffer.byteLength((await fetchPage(duban.base, rotating[0]!)).body),
+      deep: Buffer.byteLength((await fetchPage(duban.base, deep)).body),
+    };
+
+    const runs: LedgerRun[] = [];
+    for (const server of servers) {
+      console.log(`[ledger] ${server.label}: ${warmupSec} s warm-up, ${durationSec} s at ${connections} connections …`);
+      const run = await measure(server, { base: server.base, first, rotating, deep, connections, durationSec, warmupSec });
+      runs.push(run);
+      console.log(
+        `[ledger]   ${Math.round(run.rps)} req/s, p50 ${run.latency.p50} ms, p99 ${run.latency.p99} ms, errors ${run.errors}, non-2xx ${run.non2xx}; server process ${run.serverCores.toFixed(2)} cores, machine ${(run.machineBusy * 100).toFixed(0)}% busy`,
+      );
+    }
+    const raw = runs.find((r) => r.server === 'raw')!;
+    const d = runs.find((r) => r.server === 'duban')!;
+    const ratio = d.rps / raw.rps;
+    const clean = runs.every((r) => r.errors === 0 && r.non2xx === 0 && r.timeouts === 0);
+    const verdict = {
+      ratio,
+      ratioPass: ratio >= GOALS.ratioOfRaw,
+      p99Pass: d.latency.p99 < GOALS.p99Ms,
+      pass: clean && ratio >= GOALS.ratioOfRaw && d.latency.p99 < GOALS.p99Ms,
+    };
+    if (!clean) console.log('[ledger] some requests failed: the run does not count');
+    const m = describeMachine(pgVersion, 'not used', background);
+    return {
+      machine: { cpu: m.cpu, cores: m.cores, memoryGiB: m.memoryGiB, node: m.node, postgres: m.postgres, os: m.os, date: m.date },
+      background,
+      postgresSource: postgres.source,
+      items,
+      seed,
+      connections,
+      durationSec,
+      warmupSec,
+      poolMax: POOL_MAX,
+      mix: { first, filtered: rotating[0]!, deep: `${LEDGER_PATH}?limit=50&cursor=…`, deepOffset, rotating: rotating.length },
+      pageBytes,
+      verified,
+      runs,
+      verdict,
+      totalMs: performance.now() - started,
+    };
+  } finally {
+    await scope.close();
+  }
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number) => (n < 10 ? n.toFixed(1) : int(n));
+
+function tableRows(result: LedgerBenchResult): string[][] {
+  const raw = result.runs.find((r) => r.server === 'raw')!;
+  return result.runs.map((r) => [
+    r.label,
+    int(r.rps),
+    (r.rps / raw.rps).toFixed(2),
+    ms(r.latency.p50),
+    ms(r.latency.p99),
+    ms(r.latency.max),
+    `${int(r.errors)} / ${int(r.non2xx)}`,
+    r.serverCores.toFixed(2),
+    `${(r.machineBusy * 100).toFixed(0)}%`,
+  ]);
+}
+
+const HEAD = ['server', 'req/s', 'of raw', 'p50 ms', 'p99 ms', 'max ms', 'errors / non-2xx', 'server CPU (cores)', 'machine busy'];
+
+export function renderLedgerText(result: LedgerBenchResult): string {
+  const rows = tableRows(result);
+  const widths = HEAD.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const v = result.verdict;
+  return [
+    line(HEAD),
+    widths.map((w) => '─'.repeat(w)).join('  '),
+    ...rows.map(line),
+    '',
+    `duban / raw = ${v.ratio.toFixed(3)} (goal ≥ ${GOALS.ratioOfRaw}: ${v.ratioPass ? 'pass' : 'FAIL'}); duban p99 ${ms(result.runs.find((r) => r.server === 'duban')!.latency.p99)} ms (goal < ${GOALS.p99Ms} ms: ${v.p99Pass ? 'pass' : 'FAIL'})`,
+  ].join('\n');
+}
+
+export function renderLedgerMarkdown(result: LedgerBenchResult): string {
+  const m = result.machine;
+  const s = result.seed;
+  const v = result.verdict;
+  const d = result.runs.find((r) => r.server === 'duban')!;
+  const md = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    LEDGER_START,
+    '<!-- Generated by `npx tsx bench/ledger.ts`: everything between these markers is replaced on each run. -->',
+    '',
+    `## The ledger under load: results of ${m.date.slice(0, 10)}`,
+    '',
+    `**${v.pass ? 'Goal met' : 'Goal missed'}**: duban serves ${v.ratio.toFixed(2)} of the raw route's requests/s (goal ≥ ${GOALS.ratioOfRaw}: ${v.ratioPass ? 'met' : 'missed'}) with p99 ${ms(d.latency.p99)} ms (goal < ${GOALS.p99Ms} ms: ${v.p99Pass ? 'met' : 'missed'}).`,
+    '',
+    md(HEAD),
+    md(HEAD.map((_, i) => (i === 0 ? ':--' : '--:'))),
+    ...tableRows(result).map(md),
+    '',
+    `- CPU: ${m.cpu}, ${m.cores} cores; memory ${m.memoryGiB.toFixed(1)} GiB; ${m.os}`,
+    `- Node ${m.node}; ${m.postgres} (${result.postgresSource})`,
+    `- Date: ${m.date}; before the run the machine was ${(result.background.busy * 100).toFixed(0)}% busy, load average ${result.background.load1.toFixed(2)}`,
+    `- Data: ${int(s.rows)} rows of \`item\` for node \`county\` (relation \`assigner\`, 112 assignees, 7 kinds, all 7 statuses, deadlines over 2026), state ≈ ${int(s.meanStateBytes)} bytes of JSON each, ${int(s.tableBytes / 2 ** 20)} MiB with indexes; loaded in ${(s.loadMs / 1000).toFixed(1)} s (INSERT … SELECT FROM generate_series, secondary indexes dropped), indexes rebuilt in ${(s.indexMs / 1000).toFixed(1)} s, VACUUM ANALYZE ${(s.analyzeMs / 1000).toFixed(1)} s`,
+    `- Load: autocannon, ${result.connections} connections, ${result.warmupSec} s warm-up then ${result.durationSec} s per server, one server after the other, in a child process; each connection cycles through three requests: the first page (\`${result.mix.first}\`, ${int(result.pageBytes.first)} bytes), a filtered page (\`${result.mix.filtered}\`, the assignee rotating over ${result.mix.rotating} units, ${int(result.pageBytes.filtered)} bytes) and a keyset page ${int(result.mix.deepOffset)} rows in (\`${result.mix.deep}\`, ${int(result.pageBytes.deep)} bytes)`,
+    `- Servers, all in one Node process against one database, each with a pool of ${result.poolMax} connections for the query: duban = a node process from \`startNodeProcess\` (tasks service, \`DUBAN_NODES=county\`; Prisma over @prisma/adapter-pg, pg's default pool of 10); plain Fastify + Prisma = \`$queryRaw\` of the same SQL, no type provider or plugins; raw = \`node:http\` + a \`pg\` Pool, the same SQL as a text query. All three send the same JSON (\`{ items: [{ ...state, relation, light }], nextCursor }\`); before measuring, their answers to ${result.verified.queries} pages had the same ids and cursors${result.verified.identicalBodies ? ' and identical bodies' : ''}.`,
+    `- Whole run ${(result.totalMs / 1000).toFixed(0)} s.`,
+    '',
+    LEDGER_END,
+    '',
+  ].join('\n');
+}
+
+/**
+ * docs/benchmarks.md is not the place: bench/report.ts rewrites everything below its results
+ * marker, which is the end of that file, so a section appended there would be lost on the next
+ * `pnpm bench`. The ledger results have their own file, between their own markers.
+ */
+export async function writeLedgerDoc(result: LedgerBenchResult, path = DOC): Promise<void> {
+  let current = '';
+  try {
+    current = await readFile(path, 'utf8');
+  } catch {
+    current = '# Benchmarks: the ledger under load\n\nRun `npx tsx bench/ledger.ts`; see bench/ledger.ts.\n\n';
+  }
+  const at = current.indexOf(LEDGER_START);
+  const end = current.indexOf(LEDGER_END);
+  const section = renderLedgerMarkdown(result);
+  const next =
+    at >= 0 && end > at
+      ? `${current.slice(0, at)}${section.trimEnd()}${current.slice(end + LEDGER_END.length)}`
+      : `${current.trimEnd()}\n\n${section}`;
+  await writeFile(path, next);
+}
+
+async function main(): Promise<void> {
+  closeScopesOnSignals();
+  const result = await runLedgerBench({
+    items: positiveInt('BENCH_LEDGER_ITEMS', 1_000_000),
+    durationSec: positiveInt('BENCH_LEDGER_SECONDS', 10),
+    connections: positiveInt('BENCH_LEDGER_CONNECTIONS', 50),
+  });
+  console.log(`\n${renderLedgerText(result)}\n`);
+  await writeLedgerDoc(result);
+  console.log(`[ledger] results written to ${DOC}`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
