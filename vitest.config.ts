@@ -46,7 +46,11 @@ export default defineConfig({
         extends: true as const,
         test: { name: dir.split('/')[1], include: [`${dir}/**/*.test.ts`] },
       })),
-      { extends: true as const, test: { name: 'network', include: ['test/**/*.test.ts'] } },
+      {
+        extends: true as const,
+        // Whole-network files each start several node processes on one PostgreSQL: one at a time.
+        test: { name: 'network', include: ['test/**/*.test.ts'], fileParallelism: false },
+      },
     ],
   },
 });

@@ -21,15 +21,25 @@ export function kafkaClient(brokers: string[], clientId: string, logger: Logger)
 
 /**
  * Deletes every topic a run created (they all share its prefix) and its consumer groups, so that
- * repeated runs leave nothing behind on a shared broker.
+ * repeated runs leave nothing behind on a shared broker. Groups go first: once its topics are gone
+ * an empty group may already have been removed with its offsets.
  */
 export async function deleteTopics(brokers: string[], prefix: string, groups: string[], logger: Logger): Promise<void> {
   const admin = kafkaClient(brokers, 'bench-admin', logger).admin();
   await admin.connect();
   try {
+    if (groups.length > 0) {
+      await admin.deleteGroups(groups).catch((error: unknown) => {
+        const failed = ((error as { groups?: Array<{ groupId: string; error?: { type?: string } }> }).groups ?? []).filter(
+          (g) => g.error?.type !== 'GROUP_ID_NOT_FOUND',
+        );
+        if (failed.length > 0) {
+          throw new Error(`deleting groups: ${failed.map((g) => `${g.groupId}: ${g.error?.type ?? 'unknown error'}`).join(', ')}`);
+        }
+      });
+    }
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
     if (topics.length > 0) await admin.deleteTopics({ topics });
-    if (groups.length > 0) await admin.deleteGroups(groups);
   } finally {
     await admin.disconnect();
   }

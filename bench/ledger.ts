@@ -20,6 +20,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_COUNTY_ID, createFreshDatabase, createPool, demoCounty, startPostgresServer } from './ledger/deps';
 import type { LoadPlan, LoadResult } from './ledger/loader';
+import { breakdown } from './ledger/breakdown';
+import type { Step } from './ledger/breakdown';
 import { seedLedger } from './ledger/seed';
 import type { SeedResult } from './ledger/seed';
 import { LEDGER_PATH, POOL_MAX, startDubanServer, startPrismaServer, startRawServer } from './ledger/servers';
@@ -61,6 +63,8 @@ export interface LedgerBenchResult {
   /** Did all three servers answer the verification queries with the same ids, cursors and bytes? */
   verified: { queries: number; sameIds: boolean; identicalBodies: boolean };
   runs: LedgerRun[];
+  /** CPU time per step of the route, measured in this process after the load (see ledger/breakdown.ts). */
+  steps: Step[];
   verdict: { ratio: number; ratioPass: boolean; p99Pass: boolean; pass: boolean };
   totalMs: number;
 }
@@ -234,6 +238,8 @@ export async function runLedgerBench(options: { items?: number; durationSec?: nu
       pass: clean && ratio >= GOALS.ratioOfRaw && d.latency.p99 < GOALS.p99Ms,
     };
     if (!clean) console.log('[ledger] some requests failed: the run does not count');
+    console.log('[ledger] timing the route step by step …');
+    const steps = await breakdown(db.url, [first, ...rotating.slice(0, 8), deep]);
     const m = describeMachine(pgVersion, 'not used', background);
     return {
       machine: { cpu: m.cpu, cores: m.cores, memoryGiB: m.memoryGiB, node: m.node, postgres: m.postgres, os: m.os, date: m.date },
@@ -249,6 +255,7 @@ export async function runLedgerBench(options: { items?: number; durationSec?: nu
       pageBytes,
       verified,
       runs,
+      steps,
       verdict,
       totalMs: performance.now() - started,
     };
@@ -271,11 +278,12 @@ function tableRows(result: LedgerBenchResult): string[][] {
     ms(r.latency.max),
     `${int(r.errors)} / ${int(r.non2xx)}`,
     r.serverCores.toFixed(2),
+    ((r.serverCores * 1000) / r.rps).toFixed(2),
     `${(r.machineBusy * 100).toFixed(0)}%`,
   ]);
 }
 
-const HEAD = ['server', 'req/s', 'of raw', 'p50 ms', 'p99 ms', 'max ms', 'errors / non-2xx', 'server CPU (cores)', 'machine busy'];
+const HEAD = ['server', 'req/s', 'of raw', 'p50 ms', 'p99 ms', 'max ms', 'errors / non-2xx', 'server CPU (cores)', 'server CPU ms/req', 'machine busy'];
 
 export function renderLedgerText(result: LedgerBenchResult): string {
   const rows = tableRows(result);
@@ -286,6 +294,8 @@ export function renderLedgerText(result: LedgerBenchResult): string {
     line(HEAD),
     widths.map((w) => '─'.repeat(w)).join('  '),
     ...rows.map(line),
+    '',
+    ...result.steps.map((st) => `${st.step}: ${st.cpuUs.toFixed(0)} µs CPU/call (${st.wallUs.toFixed(0)} µs wall at 10 in flight)`),
     '',
     `duban / raw = ${v.ratio.toFixed(3)} (goal ≥ ${GOALS.ratioOfRaw}: ${v.ratioPass ? 'pass' : 'FAIL'}); duban p99 ${ms(result.runs.find((r) => r.server === 'duban')!.latency.p99)} ms (goal < ${GOALS.p99Ms} ms: ${v.p99Pass ? 'pass' : 'FAIL'})`,
   ].join('\n');
@@ -316,6 +326,14 @@ export function renderLedgerMarkdown(result: LedgerBenchResult): string {
     `- Load: autocannon, ${result.connections} connections, ${result.warmupSec} s warm-up then ${result.durationSec} s per server, one server after the other, in a child process; each connection cycles through three requests: the first page (\`${result.mix.first}\`, ${int(result.pageBytes.first)} bytes), a filtered page (\`${result.mix.filtered}\`, the assignee rotating over ${result.mix.rotating} units, ${int(result.pageBytes.filtered)} bytes) and a keyset page ${int(result.mix.deepOffset)} rows in (\`${result.mix.deep}\`, ${int(result.pageBytes.deep)} bytes)`,
     `- Servers, all in one Node process against one database, each with a pool of ${result.poolMax} connections for the query: duban = a node process from \`startNodeProcess\` (tasks service, \`DUBAN_NODES=county\`; Prisma over @prisma/adapter-pg, pg's default pool of 10); plain Fastify + Prisma = \`$queryRaw\` of the same SQL, no type provider or plugins; raw = \`node:http\` + a \`pg\` Pool, the same SQL as a text query. All three send the same JSON (\`{ items: [{ ...state, relation, light }], nextCursor }\`); before measuring, their answers to ${result.verified.queries} pages had the same ids and cursors${result.verified.identicalBodies ? ' and identical bodies' : ''}.`,
     `- Whole run ${(result.totalMs / 1000).toFixed(0)} s.`,
+    '',
+    '### Where the time goes',
+    '',
+    'CPU time of the benchmark process per call of each step (same pages as the load, 10 calls in flight, after the load):',
+    '',
+    md(['step', 'CPU µs/call', 'wall µs/call']),
+    md([':--', '--:', '--:']),
+    ...result.steps.map((st) => md([st.step, st.cpuUs.toFixed(0), st.wallUs.toFixed(0)])),
     '',
     LEDGER_END,
     '',

@@ -5,7 +5,7 @@
  */
 export { createFreshDatabase, createPool, createPrisma, Prisma } from '../../packages/db/src/index.ts';
 export type { FreshDatabase, PrismaClient } from '../../packages/db/src/index.ts';
-export { createLogger } from '../../packages/kit/src/index.ts';
+export { createLogger, systemClock } from '../../packages/kit/src/index.ts';
 export { demoCounty, DEMO_COUNTY_ID } from '../../packages/org/src/index.ts';
 export { NodeProcessConfig, startNodeProcess } from '../../packages/runtime/src/index.ts';
 export type { RunningNode } from '../../packages/runtime/src/index.ts';

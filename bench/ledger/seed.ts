@@ -40,7 +40,7 @@ const KINDS_SQL = `CASE
  * Stages (LATERAL): u = uniform numbers in [0, 1); a = kind, parties, dates; s = status and its
  * timestamps; st = the ItemState JSON.
  */
-const INSERT_SQL = `
+export const INSERT_SQL = `
 INSERT INTO item (node_id, id, relation, kind, source, priority, title, assigner, assignee, leader,
                   parent_id, status, deadline, yellow_from, assigned_at, closed_at, state, revision, updated_at)
 SELECT 'county', a.id, 'assigner', a.kind, a.source, a.priority, a.title, 'county', a.assignee, a.leader,
@@ -63,6 +63,7 @@ CROSS JOIN LATERAL (
          (hashint4(g * 16 + 10) & 2147483647)::float8 / 2147483648 AS co,
          (hashint4(g * 16 + 11) & 2147483647)::float8 / 2147483648 AS hr,
          md5('duban-ledger-bench-' || g) AS h
+  OFFSET 0
 ) AS u
 CROSS JOIN LATERAL (
   SELECT d.*,
@@ -107,8 +108,11 @@ CROSS JOIN LATERAL (
              -- the deadline: a day of 2026 at 17:30 Beijing time (a fifth at noon)
              timestamptz '2026-01-01 17:30:00+08' + floor(u.day * 365) * interval '1 day'
                - CASE WHEN u.hr < 0.2 THEN interval '5 hours 30 minutes' ELSE interval '0' END AS deadline
+      OFFSET 0
     ) AS c
+    OFFSET 0
   ) AS d
+  OFFSET 0
 ) AS a
 CROSS JOIN LATERAL (
   SELECT t.*,
@@ -145,9 +149,13 @@ CROSS JOIN LATERAL (
                            WHEN u.st < 0.83 THEN 'rechecking' WHEN u.st < 0.88 THEN 'returned' WHEN u.st < 0.95 THEN 'closed'
                            ELSE 'reopened' END
                     END AS status
+        OFFSET 0
       ) AS q
+      OFFSET 0
     ) AS r
+    OFFSET 0
   ) AS t
+  OFFSET 0
 ) AS s
 CROSS JOIN LATERAL (
   SELECT jsonb_build_object(
@@ -190,7 +198,7 @@ CROSS JOIN LATERAL (
 ) AS st`;
 
 /** Creates pg_temp.iso on the session: a timestamptz as Date.prototype.toISOString() writes it. */
-const ISO_FN = `CREATE OR REPLACE FUNCTION pg_temp.iso(t timestamptz) RETURNS text LANGUAGE sql STABLE AS
+export const ISO_FN = `CREATE OR REPLACE FUNCTION pg_temp.iso(t timestamptz) RETURNS text LANGUAGE sql STABLE AS
   $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$`;
 
 export async function seedLedger(url: string, children: readonly string[], items: number, now: Date): Promise<SeedResult> {

@@ -30,6 +30,8 @@ export interface EngineRun {
   dbBytes: number;
   usage: Usage;
   wallMs: number;
+  /** Scheduling ended less than 1 s before the first due time (see leadOverrun). */
+  leadOverrun: boolean;
 }
 
 export interface CommonOptions {
@@ -45,7 +47,7 @@ export interface CommonOptions {
 
 export const CALIBRATION_ROWS = 20_000;
 /** Lead = calibrated insert time × this + LEAD_EXTRA_MS: a bigger table inserts slower than the calibration. */
-export const LEAD_FACTOR = Number(process.env.BENCH_TIMERS_LEAD_FACTOR ?? '') || 1.6;
+export const LEAD_FACTOR = Number(process.env.BENCH_TIMERS_LEAD_FACTOR ?? '') || 1.4;
 export const LEAD_EXTRA_MS = 8_000;
 
 /**
@@ -76,11 +78,10 @@ export async function waitForFiring(
   return true;
 }
 
-export function assertLead(what: string, dueStart: number): void {
-  const slack = dueStart - Date.now();
-  if (slack < 1000) {
-    throw new Error(
-      `${what}: scheduling ended ${Math.round(slack)} ms before the first due time (need ≥ 1 s): the calibration underestimated the insert time; set BENCH_TIMERS_LEAD_FACTOR above ${LEAD_FACTOR}`,
-    );
-  }
+/**
+ * Whether scheduling ended less than 1 s before the first due time (the calibration underestimated
+ * the insert): the run goes on, but its first timers may be late for reasons not the engine's.
+ */
+export function leadOverrun(dueStart: number): boolean {
+  return dueStart - Date.now() < 1000;
 }

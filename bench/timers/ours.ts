@@ -16,7 +16,7 @@ import { createFreshDatabase, createPool, createPrisma, uuidv7 } from '../deps';
 import type { Pool } from '../deps';
 import { Scope } from '../scope';
 import { UsageMeter } from '../stats';
-import { CALIBRATION_ROWS, LEAD_EXTRA_MS, LEAD_FACTOR, assertLead, waitForFiring } from './common';
+import { CALIBRATION_ROWS, LEAD_EXTRA_MS, LEAD_FACTOR, leadOverrun, waitForFiring } from './common';
 import type { CommonOptions, EngineRun } from './common';
 import { FiringLog, NODE_IDS, Sleeper, lateness, newItemId, offsetOf, pendingAtBurst, shuffledOrder } from './workload';
 import type { Plan } from './workload';
@@ -25,6 +25,11 @@ export const CURRENT = { pollMs: 250, batchSize: 200 } as const;
 
 /** The index the improved claim and the next-due lookup walk (pending rows only, in claim order). */
 export const PENDING_INDEX_SQL = `CREATE INDEX timer_pending_due_at_idx ON timer (due_at, id) WHERE status = 'pending'`;
+/**
+ * Only the claim used (status, due_at); every fired timer's UPDATE also inserts into every index
+ * (status is indexed, so the update cannot be HOT), so the improved design drops it.
+ */
+export const DROP_STATUS_INDEX_SQL = `DROP INDEX timer_status_due_at_idx`;
 
 /** Claim and mark in one statement: a crash before COMMIT leaves the rows pending, as today. */
 export const CLAIM_SQL = `
@@ -42,8 +47,8 @@ export const NEXT_DUE_SQL = `SELECT min(due_at) AS next FROM timer WHERE status 
 
 const INSERT_SQL = (table: string) => `
   INSERT INTO ${table} (id, node_id, item_id, kind, level, round, due_at, status, created_at)
-  SELECT id, node_id, item_id, 'overdue', 0, 1, to_timestamp(due_ms / 1000.0), 'pending', now()
-    FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::float8[]) AS u(id, node_id, item_id, due_ms)
+  SELECT id, node_id, item_id, 'overdue', level, 1, to_timestamp(due_ms / 1000.0), 'pending', now()
+    FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::float8[], $5::int[]) AS u(id, node_id, item_id, due_ms, level)
   ON CONFLICT DO NOTHING`;
 
 const CHUNK = 5_000;
@@ -62,6 +67,7 @@ async function insertTimers(pool: Pool, table: string, plan: Plan, base: number,
       const nodes: string[] = [];
       const items: string[] = [];
       const due: number[] = [];
+      const levels: number[] = [];
       const now = Date.now();
       for (let i = from; i < next; i++) {
         const k = order[i]!;
@@ -69,8 +75,10 @@ async function insertTimers(pool: Pool, table: string, plan: Plan, base: number,
         nodes.push(NODE_IDS[k % NODE_IDS.length]!);
         items.push(newItemId());
         due.push(base + offsetOf(plan, k));
+        // level 1 marks a burst timer (a spread timer may fall due at the burst instant too)
+        levels.push(k >= plan.spread ? 1 : 0);
       }
-      await pool.query(sql, [ids, nodes, items, due]);
+      await pool.query(sql, [ids, nodes, items, due, levels]);
     }
   };
   await Promise.all(Array.from({ length: parallel }, inserter));
@@ -103,7 +111,10 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
     scope.defer(`drop ${db.name}`, () => db.drop());
     const pool = createPool(db.url, { max: Math.max(3, options.workers + 1) });
     scope.defer('close the pool', () => pool.end());
-    if (variant === 'improved') await pool.query(PENDING_INDEX_SQL);
+    if (variant === 'improved') {
+      await pool.query(PENDING_INDEX_SQL);
+      await pool.query(DROP_STATUS_INDEX_SQL);
+    }
 
     const meter = new UsageMeter();
     const estimate = await calibrate(pool, plan);
@@ -113,17 +124,14 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
     say(`${variant}: scheduling ${(plan.spread + plan.burst).toLocaleString('en-US')} timers, first due in ${(leadMs / 1000).toFixed(1)} s`);
     const scheduleMs = await insertTimers(pool, 'timer', plan, base, shuffledOrder(plan), 2);
     await pool.query('ANALYZE timer');
-    assertLead(variant, base);
+    const overrun = leadOverrun(base);
     const { rows: sizeRows } = await pool.query<{ size: string }>('SELECT pg_database_size(current_database())::text AS size');
     const dbBytes = Number(sizeRows[0]!.size);
     say(`${variant}: scheduled in ${(scheduleMs / 1000).toFixed(1)} s; database ${(dbBytes / 2 ** 20).toFixed(0)} MiB; firing`);
 
     const log = new FiringLog(plan, burstAt);
-    const record = (rows: ReadonlyArray<{ dueAt: Date }>, at: number) => {
-      for (const r of rows) {
-        const due = r.dueAt.getTime();
-        log.fired(due, due === burstAt, at);
-      }
+    const record = (rows: ReadonlyArray<{ dueAt: Date; level: number }>, at: number) => {
+      for (const r of rows) log.fired(r.dueAt.getTime(), r.level === 1, at);
     };
     let running = true;
     const sleepers: Sleeper[] = [];
@@ -161,7 +169,7 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
         })(),
       ];
     } else {
-      setup = `${options.workers} loops, batch ≤ ${options.batchSize}, claim+mark in one UPDATE … RETURNING, sleep until min(due_at) (≤ 1 s); partial index (due_at, id) WHERE status = 'pending'`;
+      setup = `${options.workers} loops, batch ≤ ${options.batchSize}, claim+mark in one UPDATE … RETURNING, sleep until min(due_at) (≤ 1 s); partial index (due_at, id) WHERE status = 'pending' instead of (status, due_at)`;
       loops = Array.from({ length: options.workers }, async () => {
         const sleeper = new Sleeper();
         sleepers.push(sleeper);
@@ -170,9 +178,9 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
           while (running) {
             const now = Date.now();
             await client.query('BEGIN');
-            let rows: Array<{ due_at: Date }>;
+            let rows: Array<{ due_at: Date; level: number }>;
             try {
-              ({ rows } = await client.query<{ due_at: Date }>(CLAIM_SQL, [new Date(now), NODE_IDS, options.batchSize]));
+              ({ rows } = await client.query<{ due_at: Date; level: number }>(CLAIM_SQL, [new Date(now), NODE_IDS, options.batchSize]));
               // The product's handler (ladder step, outbox event) would run here, in the same transaction.
               await client.query('COMMIT');
             } catch (error) {
@@ -180,10 +188,7 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
               throw error;
             }
             const at = Date.now();
-            for (const r of rows) {
-              const due = r.due_at.getTime();
-              log.fired(due, due === burstAt, at);
-            }
+            for (const r of rows) log.fired(r.due_at.getTime(), r.level === 1, at);
             if (rows.length === options.batchSize) continue;
             const { rows: next } = await client.query<{ next: Date | null }>(NEXT_DUE_SQL, [NODE_IDS]);
             const nextDue = next[0]?.next?.getTime();
@@ -231,6 +236,7 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
       dbBytes,
       usage,
       wallMs: performance.now() - started,
+      leadOverrun: overrun,
     };
   } finally {
     await scope.close();

@@ -11,7 +11,7 @@ import PgBoss from 'pg-boss';
 import { createFreshDatabase } from '../deps';
 import { Scope } from '../scope';
 import { UsageMeter } from '../stats';
-import { CALIBRATION_ROWS, LEAD_EXTRA_MS, LEAD_FACTOR, assertLead, waitForFiring } from './common';
+import { CALIBRATION_ROWS, LEAD_EXTRA_MS, LEAD_FACTOR, leadOverrun, waitForFiring } from './common';
 import type { CommonOptions, EngineRun } from './common';
 import { FiringLog, lateness, offsetOf, pendingAtBurst, shuffledOrder } from './workload';
 import type { Plan } from './workload';
@@ -80,7 +80,7 @@ export async function runPgBoss(options: CommonOptions): Promise<EngineRun> {
     say(`pg-boss: scheduling ${(plan.spread + plan.burst).toLocaleString('en-US')} jobs, first due in ${(leadMs / 1000).toFixed(1)} s`);
     const scheduleMs = await insertJobs(boss, QUEUE, plan, base, shuffledOrder(plan), 2);
     await boss.getDb().executeSql('ANALYZE pgboss.job', []);
-    assertLead('pg-boss', base);
+    const overrun = leadOverrun(base);
     const { rows: sizeRows } = await boss.getDb().executeSql('SELECT pg_database_size(current_database())::text AS size', []);
     const dbBytes = Number((sizeRows[0] as { size: string }).size);
     say(`pg-boss: scheduled in ${(scheduleMs / 1000).toFixed(1)} s; database ${(dbBytes / 2 ** 20).toFixed(0)} MiB; firing`);
@@ -119,6 +119,7 @@ export async function runPgBoss(options: CommonOptions): Promise<EngineRun> {
       dbBytes,
       usage,
       wallMs: performance.now() - started,
+      leadOverrun: overrun,
     };
   } finally {
     await scope.close();

@@ -55,6 +55,8 @@ export class TestNetwork {
       DATABASE_URL: databaseUrl,
       DUBAN_NODES: nodeId,
       PORT: '0',
+      // Several node processes share one test PostgreSQL (100 connections): keep each one small.
+      DATABASE_POOL_SIZE: '3',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       ...(this.transport.kind === 'kafka'
         ? { KAFKA_BROKERS: this.transport.brokers.join(','), KAFKA_TOPIC_PREFIX: this.prefix }

@@ -229,6 +229,55 @@ export function describeItemLifecycle(
       expect(plan.progress).toBe(100);
     });
 
+    it('holds a joint meeting on a multi-unit item whose decisions become sub-items', async () => {
+      const lead = await ok<{ item: Item }>('county', '/tasks/items', {
+        title: '县城区黑臭水体治理',
+        kind: 'project',
+        source: 'meeting',
+        assignee: 'township-chengguan',
+        coUnits: ['township-heji'],
+        deadline: at(90),
+      });
+      await until(
+        'the co-unit follows the item',
+        'township-heji',
+        lead.item.id,
+        (i) => i.relation === 'co-unit',
+      );
+      const meeting = await ok<{ subItems: Item[] }>('county', `/tasks/items/${lead.item.id}/meetings`, {
+        attendees: ['township-chengguan', 'township-heji'],
+        minutes: '明确牵头单位和配合单位分工',
+        decisions: [
+          { title: '完成截污管网改造', kind: 'project', assignee: 'township-chengguan', deadline: at(60) },
+          { title: '完成上游河道清淤', kind: 'project', assignee: 'township-heji', deadline: at(45) },
+        ],
+      });
+      expect(meeting.subItems.map((i) => [i.assignee, i.parentId])).toEqual([
+        ['township-chengguan', lead.item.id],
+        ['township-heji', lead.item.id],
+      ]);
+      await until(
+        'the co-unit receives its part',
+        'township-heji',
+        meeting.subItems[1]!.id,
+        (i) => i.relation === 'assignee',
+      );
+      const parent = await call<{ subItems: Item[]; timeline: Array<{ type: string }> }>(
+        'county',
+        'GET',
+        `/tasks/items/${lead.item.id}`,
+      );
+      expect(parent.body.subItems).toHaveLength(2);
+      expect(parent.body.timeline.map((e) => e.type)).toEqual(['tasks.item.assigned', 'tasks.meeting.held']);
+      const bad = await call<{ error: { code: string } }>(
+        'township-heji',
+        'POST',
+        `/tasks/items/${lead.item.id}/meetings`,
+        { attendees: ['township-heji'] },
+      );
+      expect([bad.status, bad.body.error.code]).toEqual([403, 'item.wrong_party']);
+    });
+
     it('ends with the county’s ledger and each unit’s own ledger in agreement', async () => {
       const fields = (i: Item) => ({
         id: i.id,

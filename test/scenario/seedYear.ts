@@ -129,6 +129,7 @@ export async function runSeedYear(options: {
   const config = NodeProcessConfig.parse({
     DATABASE_URL: options.databaseUrl,
     PORT: '0',
+    DATABASE_POOL_SIZE: '5',
     LOG_LEVEL: options.logLevel ?? 'warn',
     ...(options.kafka
       ? { KAFKA_BROKERS: options.kafka.brokers.join(','), KAFKA_TOPIC_PREFIX: options.kafka.topicPrefix }

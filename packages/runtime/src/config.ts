@@ -16,6 +16,8 @@ export const NodeProcessConfig = z.object({
   /** PostgreSQL of this node; absent: an embedded PostgreSQL under DUBAN_DATA_DIR. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DUBAN_DATA_DIR: z.string().min(1).default('.duban'),
+  /** Connections per pool (the ORM's and the raw one each); a process also keeps one per consumer. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** Port of the embedded PostgreSQL (127.0.0.1 only); 0 picks a free one. */
   EMBEDDED_POSTGRES_PORT: Port.default(54329),
   /** The nodes this process serves; absent: the whole demo county (113 nodes). */

@@ -88,9 +88,9 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
     const migrated = await migrate(database.url);
     logger.info({ embedded: database.embedded, ...migrated }, 'database ready');
 
-    const prisma = createPrisma(database.url);
+    const prisma = createPrisma(database.url, { pool: { max: config.DATABASE_POOL_SIZE } });
     closers.push(() => prisma.$disconnect());
-    const pool = createPool(database.url, { max: 10 });
+    const pool = createPool(database.url, { max: config.DATABASE_POOL_SIZE });
     closers.push(() => pool.end());
 
     const calendars = await CalendarBook.load(prisma);
@@ -98,7 +98,7 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
     let logDb = { pool, url: database.url };
     if (!config.KAFKA_BROKERS && config.EVENT_LOG_DATABASE_URL) {
       await migrate(config.EVENT_LOG_DATABASE_URL);
-      const logPool = createPool(config.EVENT_LOG_DATABASE_URL, { max: 4 });
+      const logPool = createPool(config.EVENT_LOG_DATABASE_URL, { max: Math.min(4, config.DATABASE_POOL_SIZE) });
       closers.push(() => logPool.end());
       logDb = { pool: logPool, url: config.EVENT_LOG_DATABASE_URL };
     }

@@ -14,7 +14,7 @@ import { draftBulletin, judge, unitFigures } from '../domain/bulletin';
 import { chaseNotice, supervisionNotice, writtenDate } from '../domain/documents';
 import { renderOfficialDocument } from '../documents/official';
 
-const out = fileURLToPath(new URL('../../../docs/documents/', import.meta.url));
+const out = fileURLToPath(new URL('../../../../docs/documents/', import.meta.url));
 const org = demoCounty();
 const nameOf = (id: string) => org.find(id)?.name ?? id;
 const cst = (s: string) => new Date(`${s}+08:00`);
@@ -56,8 +56,8 @@ const lines = unitFigures(
     due('unit-030', 12, false),
     due('unit-041', 5, true),
     due('unit-041', 18, null),
-    due('township-01', 16, false),
-    due('township-01', 25, true),
+    due('township-chengguan', 16, false),
+    due('township-chengguan', 25, true),
   ],
   cst('2026-03-31T18:00:00'),
 );

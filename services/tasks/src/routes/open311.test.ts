@@ -81,6 +81,7 @@ describe('Open311 GeoReport v2 at the county office', () => {
         DATABASE_URL: db.url,
         DUBAN_NODES: nodeId,
         PORT: '0',
+        DATABASE_POOL_SIZE: '3',
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
         EVENT_LOG_DATABASE_URL: logUrl,
       }),
