@@ -346,12 +346,9 @@ export function renderLedgerMarkdown(result: LedgerBenchResult): string {
  * `pnpm bench`. The ledger results have their own file, between their own markers.
  */
 export async function writeLedgerDoc(result: LedgerBenchResult, path = DOC): Promise<void> {
-  let current = '';
-  try {
-    current = await readFile(path, 'utf8');
-  } catch {
-    current = '# Benchmarks: the ledger under load\n\nRun `npx tsx bench/ledger.ts`; see bench/ledger.ts.\n\n';
-  }
+  const current = await readFile(path, 'utf8').catch(
+    () => '# Benchmarks: the ledger under load\n\nRun `npx tsx bench/ledger.ts`; see bench/ledger.ts.\n\n',
+  );
   const at = current.indexOf(LEDGER_START);
   const end = current.indexOf(LEDGER_END);
   const section = renderLedgerMarkdown(result);

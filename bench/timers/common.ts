@@ -47,12 +47,16 @@ export interface CommonOptions {
 
 export const CALIBRATION_ROWS = 20_000;
 /** Lead = calibrated insert time × this + LEAD_EXTRA_MS: a bigger table inserts slower than the calibration. */
-export const LEAD_FACTOR = Number(process.env.BENCH_TIMERS_LEAD_FACTOR ?? '') || 1.4;
+export const LEAD_FACTOR = Number(process.env.BENCH_TIMERS_LEAD_FACTOR ?? '') || 1.2;
 export const LEAD_EXTRA_MS = 8_000;
 
+/** How long past its window (and burst) a run may go on before the rest counts as not fired. */
+export const CAP_MS = (Number(process.env.BENCH_TIMERS_CAP_S ?? '') || 120) * 1000;
+
 /**
- * Waits until every timer fired, or no timer fired for `stallMs` while some were due, or the whole
- * window plus `stallMs` has passed with timers still missing. Resolves true when complete.
+ * Waits until every timer fired; or no timer fired for `stallMs` past the window; or the window
+ * plus CAP_MS has passed (an engine that falls behind would otherwise run for an hour). Resolves
+ * true when complete; the timers not fired by then count as infinitely late.
  */
 export async function waitForFiring(
   fired: () => number,
@@ -74,6 +78,7 @@ export async function waitForFiring(
     }
     if (finished) break;
     if (now > windowEnd && now - Math.max(lastChange, windowEnd) > stallMs) return false;
+    if (now > windowEnd + CAP_MS) return false;
   }
   return true;
 }

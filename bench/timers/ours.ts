@@ -217,7 +217,7 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
     if (loopError) throw loopError;
     const usage = meter.stop();
     const burst = lateness(log.burst, log.burstCount);
-    const burstMs = log.burstCount > 0 ? log.lastBurstFiredAt - burstAt : Number.NaN;
+    const burstMs = log.burstCount === plan.burst ? log.lastBurstFiredAt - burstAt : Number.POSITIVE_INFINITY;
     return {
       engine: variant,
       setup,
@@ -229,7 +229,7 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
       spread: lateness(log.spread, log.spreadCount),
       burst,
       burstMs,
-      burstRate: log.burstCount / (burstMs / 1000),
+      burstRate: Number.isFinite(burstMs) ? log.burstCount / (burstMs / 1000) : Number.NaN,
       complete: complete && log.count === plan.spread + plan.burst,
       fired: log.count,
       duplicates: log.duplicates,

@@ -100,7 +100,7 @@ export async function runPgBoss(options: CommonOptions): Promise<EngineRun> {
     await boss.offWork(QUEUE);
     if (bossError) throw bossError;
     const usage = meter.stop();
-    const burstMs = log.burstCount > 0 ? log.lastBurstFiredAt - burstAt : Number.NaN;
+    const burstMs = log.burstCount === plan.burst ? log.lastBurstFiredAt - burstAt : Number.POSITIVE_INFINITY;
     return {
       engine: 'pg-boss',
       setup: `pg-boss ${pgBossVersion()}: ${options.workers} × work({ batchSize: ${options.batchSize}, pollingIntervalSeconds: ${PGBOSS_POLLING_INTERVAL_S} }), insert() in chunks of ${CHUNK}`,
@@ -112,7 +112,7 @@ export async function runPgBoss(options: CommonOptions): Promise<EngineRun> {
       spread: lateness(log.spread, log.spreadCount),
       burst: lateness(log.burst, log.burstCount),
       burstMs,
-      burstRate: log.burstCount / (burstMs / 1000),
+      burstRate: Number.isFinite(burstMs) ? log.burstCount / (burstMs / 1000) : Number.NaN,
       complete: complete && log.count === plan.spread + plan.burst,
       fired: log.count,
       duplicates: log.duplicates,

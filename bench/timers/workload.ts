@@ -123,10 +123,10 @@ export interface Lateness {
   max: number;
 }
 
+/** Percentiles over all `values.length` timers: those not fired (past `count`) count as infinitely late. */
 export function lateness(values: Float64Array, count: number): Lateness {
-  const v = values.subarray(0, count);
-  if (v.length === 0) return { p50: Number.NaN, p99: Number.NaN, max: Number.NaN };
-  const sorted = Float64Array.from(v).sort();
+  if (values.length === 0) return { p50: Number.NaN, p99: Number.NaN, max: Number.NaN };
+  const sorted = Float64Array.from(values).fill(Number.POSITIVE_INFINITY, count).sort();
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
   return { p50: at(50), p99: at(99), max: sorted[sorted.length - 1]! };
 }
