@@ -18,7 +18,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_COUNTY_ID, createFreshDatabase, createPool, demoCounty, startPostgresServer } from './ledger/deps';
+import {
+  DEMO_COUNTY_ID,
+  createFreshDatabase,
+  createPool,
+  demoCounty,
+  startPostgresServer,
+} from './ledger/deps';
 import type { LoadPlan, LoadResult } from './ledger/loader';
 import { breakdown } from './ledger/breakdown';
 import type { Step } from './ledger/breakdown';
@@ -48,7 +54,15 @@ export interface LedgerRun extends LoadResult {
 }
 
 export interface LedgerBenchResult {
-  machine: { cpu: string; cores: number; memoryGiB: number; node: string; postgres: string; os: string; date: string };
+  machine: {
+    cpu: string;
+    cores: number;
+    memoryGiB: number;
+    node: string;
+    postgres: string;
+    os: string;
+    date: string;
+  };
   background: { busy: number; load1: number };
   postgresSource: string;
   items: number;
@@ -136,7 +150,8 @@ interface Page {
 async function fetchPage(base: string, path: string): Promise<{ page: Page; body: string }> {
   const response = await fetch(`${base}${path}`);
   const body = await response.text();
-  if (response.status !== 200) throw new Error(`${base}${path}: HTTP ${response.status}: ${body.slice(0, 300)}`);
+  if (response.status !== 200)
+    throw new Error(`${base}${path}: HTTP ${response.status}: ${body.slice(0, 300)}`);
   return { page: JSON.parse(body) as Page, body };
 }
 
@@ -159,7 +174,9 @@ async function verify(servers: BenchServer[], paths: string[]): Promise<LedgerBe
   return { queries: paths.length, sameIds: true, identicalBodies };
 }
 
-export async function runLedgerBench(options: { items?: number; durationSec?: number; connections?: number } = {}): Promise<LedgerBenchResult> {
+export async function runLedgerBench(
+  options: { items?: number; durationSec?: number; connections?: number } = {},
+): Promise<LedgerBenchResult> {
   const items = options.items ?? 1_000_000;
   const durationSec = options.durationSec ?? 10;
   const connections = options.connections ?? 50;
@@ -173,7 +190,9 @@ export async function runLedgerBench(options: { items?: number; durationSec?: nu
     assertLoopbackUrl('PostgreSQL', postgres.adminUrl);
     const pgVersion = await postgresVersion(postgres.adminUrl);
     const background = { busy: await backgroundBusy(), load1: os.loadavg()[0]! };
-    console.log(`[ledger] background: CPU ${(background.busy * 100).toFixed(0)}% busy, load average ${background.load1.toFixed(2)}`);
+    console.log(
+      `[ledger] background: CPU ${(background.busy * 100).toFixed(0)}% busy, load average ${background.load1.toFixed(2)}`,
+    );
 
     const db = await createFreshDatabase(postgres.adminUrl, 'bench_ledger');
     scope.defer('drop the benchmark database', () => db.drop());
@@ -209,8 +228,17 @@ export async function runLedgerBench(options: { items?: number; durationSec?: nu
       scope.defer(`stop the ${server.name} server`, () => server.close());
       servers.push(server);
     }
-    const verified = await verify(servers, [first, rotating[0]!, rotating[45]!, rotating[91]!, deep, `${LEDGER_PATH}?limit=50&cursor=${(await fetchPage(servers[0]!.base, first)).page.nextCursor}`]);
-    console.log(`[ledger] the three servers agree on ${verified.queries} pages (identical bodies: ${verified.identicalBodies})`);
+    const verified = await verify(servers, [
+      first,
+      rotating[0]!,
+      rotating[45]!,
+      rotating[91]!,
+      deep,
+      `${LEDGER_PATH}?limit=50&cursor=${(await fetchPage(servers[0]!.base, first)).page.nextCursor}`,
+    ]);
+    console.log(
+      `[ledger] the three servers agree on ${verified.queries} pages (identical bodies: ${verified.identicalBodies})`,
+    );
     const duban = servers.find((s) => s.name === 'duban')!;
     const pageBytes = {
       first: Buffer.byteLength((await fetchPage(duban.base, first)).body),
@@ -220,8 +248,18 @@ export async function runLedgerBench(options: { items?: number; durationSec?: nu
 
     const runs: LedgerRun[] = [];
     for (const server of servers) {
-      console.log(`[ledger] ${server.label}: ${warmupSec} s warm-up, ${durationSec} s at ${connections} connections …`);
-      const run = await measure(server, { base: server.base, first, rotating, deep, connections, durationSec, warmupSec });
+      console.log(
+        `[ledger] ${server.label}: ${warmupSec} s warm-up, ${durationSec} s at ${connections} connections …`,
+      );
+      const run = await measure(server, {
+        base: server.base,
+        first,
+        rotating,
+        deep,
+        connections,
+        durationSec,
+        warmupSec,
+      });
       runs.push(run);
       console.log(
         `[ledger]   ${Math.round(run.rps)} req/s, p50 ${run.latency.p50} ms, p99 ${run.latency.p99} ms, errors ${run.errors}, non-2xx ${run.non2xx}; server process ${run.serverCores.toFixed(2)} cores, machine ${(run.machineBusy * 100).toFixed(0)}% busy`,
@@ -242,7 +280,15 @@ export async function runLedgerBench(options: { items?: number; durationSec?: nu
     const steps = await breakdown(db.url, [first, ...rotating.slice(0, 8), deep]);
     const m = describeMachine(pgVersion, 'not used', background);
     return {
-      machine: { cpu: m.cpu, cores: m.cores, memoryGiB: m.memoryGiB, node: m.node, postgres: m.postgres, os: m.os, date: m.date },
+      machine: {
+        cpu: m.cpu,
+        cores: m.cores,
+        memoryGiB: m.memoryGiB,
+        node: m.node,
+        postgres: m.postgres,
+        os: m.os,
+        date: m.date,
+      },
       background,
       postgresSource: postgres.source,
       items,
@@ -251,7 +297,13 @@ export async function runLedgerBench(options: { items?: number; durationSec?: nu
       durationSec,
       warmupSec,
       poolMax: POOL_MAX,
-      mix: { first, filtered: rotating[0]!, deep: `${LEDGER_PATH}?limit=50&cursor=…`, deepOffset, rotating: rotating.length },
+      mix: {
+        first,
+        filtered: rotating[0]!,
+        deep: `${LEDGER_PATH}?limit=50&cursor=…`,
+        deepOffset,
+        rotating: rotating.length,
+      },
       pageBytes,
       verified,
       runs,
@@ -283,19 +335,34 @@ function tableRows(result: LedgerBenchResult): string[][] {
   ]);
 }
 
-const HEAD = ['server', 'req/s', 'of raw', 'p50 ms', 'p99 ms', 'max ms', 'errors / non-2xx', 'server CPU (cores)', 'server CPU ms/req', 'machine busy'];
+const HEAD = [
+  'server',
+  'req/s',
+  'of raw',
+  'p50 ms',
+  'p99 ms',
+  'max ms',
+  'errors / non-2xx',
+  'server CPU (cores)',
+  'server CPU ms/req',
+  'machine busy',
+];
 
 export function renderLedgerText(result: LedgerBenchResult): string {
   const rows = tableRows(result);
   const widths = HEAD.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const v = result.verdict;
   return [
     line(HEAD),
     widths.map((w) => '─'.repeat(w)).join('  '),
     ...rows.map(line),
     '',
-    ...result.steps.map((st) => `${st.step}: ${st.cpuUs.toFixed(0)} µs CPU/call (${st.wallUs.toFixed(0)} µs wall at 10 in flight)`),
+    ...result.steps.map(
+      (st) =>
+        `${st.step}: ${st.cpuUs.toFixed(0)} µs CPU/call (${st.wallUs.toFixed(0)} µs wall at 10 in flight)`,
+    ),
     '',
     `duban / raw = ${v.ratio.toFixed(3)} (goal ≥ ${GOALS.ratioOfRaw}: ${v.ratioPass ? 'pass' : 'FAIL'}); duban p99 ${ms(result.runs.find((r) => r.server === 'duban')!.latency.p99)} ms (goal < ${GOALS.p99Ms} ms: ${v.p99Pass ? 'pass' : 'FAIL'})`,
   ].join('\n');

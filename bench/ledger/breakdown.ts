@@ -19,7 +19,11 @@ export interface Step {
 
 const CONCURRENCY = 10;
 
-async function time(step: string, calls: number, fn: (i: number) => Promise<unknown> | unknown): Promise<Step> {
+async function time(
+  step: string,
+  calls: number,
+  fn: (i: number) => Promise<unknown> | unknown,
+): Promise<Step> {
   // warm up (JIT, pools, statement caches)
   for (let i = 0; i < Math.min(200, calls); i++) await fn(i);
   const cpu0 = process.cpuUsage();
@@ -53,16 +57,22 @@ export async function breakdown(url: string, paths: string[], calls = 3000): Pro
     });
     const pgQueries = sqls.map((s) => ({ text: s.text, values: s.values }));
     const pick = <T>(list: T[], i: number) => list[i % list.length]!;
-    const page = await listLedger(prisma, 'county', ledgerFilter(deps, parsed[0]!));
+    const page = await listLedger(pool, 'county', ledgerFilter(deps, parsed[0]!));
     const body = { items: page, nextCursor: 'x'.repeat(80) };
 
     const steps: Step[] = [];
-    steps.push(await time('zod: LedgerQuery.parse of the query string', calls * 10, (i) => LedgerQuery.parse(pick(queries, i))));
-    steps.push(await time('pg: pool.query (the SQL, rows parsed by pg)', calls, (i) => pool.query(pick(pgQueries, i))));
+    steps.push(
+      await time('zod: LedgerQuery.parse of the query string', calls * 10, (i) =>
+        LedgerQuery.parse(pick(queries, i)),
+      ),
+    );
+    steps.push(
+      await time('pg: pool.query (the SQL, rows parsed by pg)', calls, (i) => pool.query(pick(pgQueries, i))),
+    );
     steps.push(await time('Prisma: $queryRaw (the same SQL)', calls, (i) => prisma.$queryRaw(pick(sqls, i))));
     steps.push(
-      await time('duban: listLedger (Prisma.sql + $queryRaw + rows → items with light)', calls, (i) =>
-        listLedger(prisma, 'county', pick(filters, i)),
+      await time('duban: listLedger (Prisma.sql through the pg pool + rows → items with light)', calls, (i) =>
+        listLedger(pool, 'county', pick(filters, i)),
       ),
     );
     steps.push(await time('JSON.stringify of a 50-item page', calls, () => JSON.stringify(body)));

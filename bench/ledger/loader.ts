@@ -42,13 +42,20 @@ function requests(plan: LoadPlan): autocannon.Request[] {
 
 async function run(plan: LoadPlan): Promise<LoadResult> {
   const options = { url: plan.base, connections: plan.connections, pipelining: 1, timeout: 10 };
-  if (plan.warmupSec > 0) await autocannon({ ...options, duration: plan.warmupSec, requests: requests(plan) });
+  if (plan.warmupSec > 0)
+    await autocannon({ ...options, duration: plan.warmupSec, requests: requests(plan) });
   const r = await autocannon({ ...options, duration: plan.durationSec, requests: requests(plan) });
   return {
     rps: r.requests.average,
     rpsStddev: r.requests.stddev,
     requests: r.requests.total,
-    latency: { mean: r.latency.average, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
+    latency: {
+      mean: r.latency.average,
+      p50: r.latency.p50,
+      p90: r.latency.p90,
+      p99: r.latency.p99,
+      max: r.latency.max,
+    },
     bytesPerSec: r.throughput.average,
     errors: r.errors,
     timeouts: r.timeouts,

@@ -201,7 +201,12 @@ CROSS JOIN LATERAL (
 export const ISO_FN = `CREATE OR REPLACE FUNCTION pg_temp.iso(t timestamptz) RETURNS text LANGUAGE sql STABLE AS
   $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$`;
 
-export async function seedLedger(url: string, children: readonly string[], items: number, now: Date): Promise<SeedResult> {
+export async function seedLedger(
+  url: string,
+  children: readonly string[],
+  items: number,
+  now: Date,
+): Promise<SeedResult> {
   if (children.length !== 112) throw new Error(`expected the county's 112 children, got ${children.length}`);
   const workers = Math.max(1, Math.min(4, os.availableParallelism()));
   const pool = createPool(url, { max: workers });

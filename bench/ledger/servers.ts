@@ -74,7 +74,11 @@ function light(state: LedgerRow['state'], now: Date, yellowAt: Date): string {
 
 function page(rows: LedgerRow[], limit: number) {
   const now = new Date();
-  const items = rows.map((r) => ({ ...r.state, relation: r.relation, light: light(r.state, now, r.yellow_from) }));
+  const items = rows.map((r) => ({
+    ...r.state,
+    relation: r.relation,
+    light: light(r.state, now, r.yellow_from),
+  }));
   const last = rows.at(-1);
   return {
     items,
@@ -91,7 +95,8 @@ function rawQuery(p: LedgerParams): { text: string; values: unknown[] } {
   const where = ['node_id = $1', `relation <> 'observer'`];
   if (p.status?.length) where.push(`status IN (${p.status.map((s) => `$${values.push(s)}`).join(', ')})`);
   if (p.assignee) where.push(`assignee = $${values.push(p.assignee)}`);
-  if (p.after) where.push(`(deadline, id) > ($${values.push(p.after.deadline)}, $${values.push(p.after.id)}::uuid)`);
+  if (p.after)
+    where.push(`(deadline, id) > ($${values.push(p.after.deadline)}, $${values.push(p.after.id)}::uuid)`);
   const text = `SELECT relation, state, yellow_from FROM item
      WHERE ${where.join(' AND ')}
      ORDER BY deadline, id
@@ -129,7 +134,12 @@ export async function startDubanServer(url: string): Promise<BenchServer> {
     LOG_LEVEL: 'fatal',
   });
   const logger = createLogger({ level: 'fatal', name: 'bench-ledger' });
-  const node = await startNodeProcess({ config, services: [tasksService], title: 'duban ledger bench', logger });
+  const node = await startNodeProcess({
+    config,
+    services: [tasksService],
+    title: 'duban ledger bench',
+    logger,
+  });
   try {
     const base = await node.app.listen({ host: '127.0.0.1', port: 0 });
     return {
@@ -185,7 +195,10 @@ export async function startRawServer(url: string): Promise<BenchServer> {
       const p = parseParams((name) => at.searchParams.get(name) ?? undefined);
       pool.query<LedgerRow>(rawQuery(p)).then((result) => {
         const body = JSON.stringify(page(result.rows, p.limit));
-        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+        res.writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+        });
         res.end(body);
       }, fail);
     } catch (error) {

@@ -18,7 +18,16 @@ import { Scope } from '../scope';
 import { UsageMeter } from '../stats';
 import { CALIBRATION_ROWS, LEAD_EXTRA_MS, LEAD_FACTOR, leadOverrun, waitForFiring } from './common';
 import type { CommonOptions, EngineRun } from './common';
-import { FiringLog, NODE_IDS, Sleeper, lateness, newItemId, offsetOf, pendingAtBurst, shuffledOrder } from './workload';
+import {
+  FiringLog,
+  NODE_IDS,
+  Sleeper,
+  lateness,
+  newItemId,
+  offsetOf,
+  pendingAtBurst,
+  shuffledOrder,
+} from './workload';
 import type { Plan } from './workload';
 
 export const CURRENT = { pollMs: 250, batchSize: 200 } as const;
@@ -54,7 +63,14 @@ const INSERT_SQL = (table: string) => `
 const CHUNK = 5_000;
 
 /** Inserts timers in shuffled order, `parallel` chunks at a time; returns ms taken. */
-async function insertTimers(pool: Pool, table: string, plan: Plan, base: number, order: Uint32Array, parallel: number): Promise<number> {
+async function insertTimers(
+  pool: Pool,
+  table: string,
+  plan: Plan,
+  base: number,
+  order: Uint32Array,
+  parallel: number,
+): Promise<number> {
   const started = Date.now();
   let next = 0;
   const sql = INSERT_SQL(table);
@@ -90,7 +106,14 @@ async function calibrate(pool: Pool, plan: Plan): Promise<number> {
   await pool.query('CREATE TABLE timer_calibration (LIKE timer INCLUDING ALL)');
   try {
     const sample: Plan = { ...plan, spread: CALIBRATION_ROWS, burst: 0 };
-    const ms = await insertTimers(pool, 'timer_calibration', sample, Date.now() + 3_600_000, shuffledOrder(sample), 2);
+    const ms = await insertTimers(
+      pool,
+      'timer_calibration',
+      sample,
+      Date.now() + 3_600_000,
+      shuffledOrder(sample),
+      2,
+    );
     return (ms / CALIBRATION_ROWS) * (plan.spread + plan.burst);
   } finally {
     await pool.query('DROP TABLE timer_calibration');
@@ -121,13 +144,19 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
     const leadMs = Math.round(estimate * LEAD_FACTOR + LEAD_EXTRA_MS);
     const base = Date.now() + leadMs;
     const burstAt = base + plan.burstOffsetMs;
-    say(`${variant}: scheduling ${(plan.spread + plan.burst).toLocaleString('en-US')} timers, first due in ${(leadMs / 1000).toFixed(1)} s`);
+    say(
+      `${variant}: scheduling ${(plan.spread + plan.burst).toLocaleString('en-US')} timers, first due in ${(leadMs / 1000).toFixed(1)} s`,
+    );
     const scheduleMs = await insertTimers(pool, 'timer', plan, base, shuffledOrder(plan), 2);
     await pool.query('ANALYZE timer');
     const overrun = leadOverrun(base);
-    const { rows: sizeRows } = await pool.query<{ size: string }>('SELECT pg_database_size(current_database())::text AS size');
+    const { rows: sizeRows } = await pool.query<{ size: string }>(
+      'SELECT pg_database_size(current_database())::text AS size',
+    );
     const dbBytes = Number(sizeRows[0]!.size);
-    say(`${variant}: scheduled in ${(scheduleMs / 1000).toFixed(1)} s; database ${(dbBytes / 2 ** 20).toFixed(0)} MiB; firing`);
+    say(
+      `${variant}: scheduled in ${(scheduleMs / 1000).toFixed(1)} s; database ${(dbBytes / 2 ** 20).toFixed(0)} MiB; firing`,
+    );
 
     const log = new FiringLog(plan, burstAt);
     const record = (rows: ReadonlyArray<{ dueAt: Date; level: number }>, at: number) => {
@@ -180,7 +209,11 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
             await client.query('BEGIN');
             let rows: Array<{ due_at: Date; level: number }>;
             try {
-              ({ rows } = await client.query<{ due_at: Date; level: number }>(CLAIM_SQL, [new Date(now), NODE_IDS, options.batchSize]));
+              ({ rows } = await client.query<{ due_at: Date; level: number }>(CLAIM_SQL, [
+                new Date(now),
+                NODE_IDS,
+                options.batchSize,
+              ]));
               // The product's handler (ladder step, outbox event) would run here, in the same transaction.
               await client.query('COMMIT');
             } catch (error) {

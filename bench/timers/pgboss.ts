@@ -28,7 +28,14 @@ interface JobData {
   b: number;
 }
 
-async function insertJobs(boss: PgBoss, queue: string, plan: Plan, base: number, order: Uint32Array, parallel: number): Promise<number> {
+async function insertJobs(
+  boss: PgBoss,
+  queue: string,
+  plan: Plan,
+  base: number,
+  order: Uint32Array,
+  parallel: number,
+): Promise<number> {
   const started = Date.now();
   let next = 0;
   const inserter = async () => {
@@ -67,7 +74,14 @@ export async function runPgBoss(options: CommonOptions): Promise<EngineRun> {
     const meter = new UsageMeter();
     await boss.createQueue('bench-calibration');
     const sample: Plan = { ...plan, spread: CALIBRATION_ROWS, burst: 0 };
-    const calibrationMs = await insertJobs(boss, 'bench-calibration', sample, Date.now() + 3_600_000, shuffledOrder(sample), 2);
+    const calibrationMs = await insertJobs(
+      boss,
+      'bench-calibration',
+      sample,
+      Date.now() + 3_600_000,
+      shuffledOrder(sample),
+      2,
+    );
     // 10.x's deleteQueue refuses a queue that still holds jobs: purge them first.
     await boss.purgeQueue('bench-calibration');
     await boss.deleteQueue('bench-calibration');
@@ -77,13 +91,19 @@ export async function runPgBoss(options: CommonOptions): Promise<EngineRun> {
     await boss.createQueue(QUEUE);
     const base = Date.now() + leadMs;
     const burstAt = base + plan.burstOffsetMs;
-    say(`pg-boss: scheduling ${(plan.spread + plan.burst).toLocaleString('en-US')} jobs, first due in ${(leadMs / 1000).toFixed(1)} s`);
+    say(
+      `pg-boss: scheduling ${(plan.spread + plan.burst).toLocaleString('en-US')} jobs, first due in ${(leadMs / 1000).toFixed(1)} s`,
+    );
     const scheduleMs = await insertJobs(boss, QUEUE, plan, base, shuffledOrder(plan), 2);
     await boss.getDb().executeSql('ANALYZE pgboss.job', []);
     const overrun = leadOverrun(base);
-    const { rows: sizeRows } = await boss.getDb().executeSql('SELECT pg_database_size(current_database())::text AS size', []);
+    const { rows: sizeRows } = await boss
+      .getDb()
+      .executeSql('SELECT pg_database_size(current_database())::text AS size', []);
     const dbBytes = Number((sizeRows[0] as { size: string }).size);
-    say(`pg-boss: scheduled in ${(scheduleMs / 1000).toFixed(1)} s; database ${(dbBytes / 2 ** 20).toFixed(0)} MiB; firing`);
+    say(
+      `pg-boss: scheduled in ${(scheduleMs / 1000).toFixed(1)} s; database ${(dbBytes / 2 ** 20).toFixed(0)} MiB; firing`,
+    );
 
     const log = new FiringLog(plan, burstAt);
     for (let w = 0; w < options.workers; w++) {
@@ -96,7 +116,12 @@ export async function runPgBoss(options: CommonOptions): Promise<EngineRun> {
         },
       );
     }
-    const complete = await waitForFiring(() => log.count, log.done, Math.max(base + plan.spanMs, burstAt), options.stallMs);
+    const complete = await waitForFiring(
+      () => log.count,
+      log.done,
+      Math.max(base + plan.spanMs, burstAt),
+      options.stallMs,
+    );
     await boss.offWork(QUEUE);
     if (bossError) throw bossError;
     const usage = meter.stop();

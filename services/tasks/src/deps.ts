@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { PrismaClient } from '@duban/db';
 import type { Clock, HostedNodes, Logger } from '@duban/kit';
 import type { OrgTree } from '@duban/org';
@@ -5,6 +6,8 @@ import type { CalendarSource } from '@duban/calendar';
 
 export interface TasksDeps {
   prisma: PrismaClient;
+  /** Raw SQL for the hottest reads (the ledger). */
+  pool: pg.Pool;
   org: OrgTree;
   hosted: HostedNodes;
   clock: Clock;

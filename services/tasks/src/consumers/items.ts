@@ -31,11 +31,18 @@ export function itemsConsumer(deps: TasksDeps): EventHandler {
     return [...copies].filter(([node]) => hosted.has(node));
   }
 
+  // Co-units are always below the assigner, and later events do not name them: a hosted node below
+  // the assigner may hold a co-unit copy, so it looks (and finds no copy when it holds none).
+  const hostedBelow = (node: string) =>
+    org.has(node) && hosted.list().some((h) => h !== node && org.has(h) && org.isAncestor(node, h));
+
   function relevant(event: ItemEvent): boolean {
     const d = event.data;
-    return [d.assigner, d.assignee].some(
-      (party) =>
-        hosted.has(party) || (org.find(party) ? org.ancestors(party).some((a) => hosted.has(a.id)) : false),
+    return (
+      [d.assigner, d.assignee].some(
+        (party) =>
+          hosted.has(party) || (org.find(party) ? org.ancestors(party).some((a) => hosted.has(a.id)) : false),
+      ) || hostedBelow(d.assigner)
     );
   }
 

@@ -40,7 +40,7 @@ export function registerExportRoutes(app: HttpApp, deps: TasksDeps): void {
         const filter = ledgerFilter(deps, { ...request.query, limit: EXPORT_PAGE_SIZE, cursor: undefined });
         // One `now` for every page: the traffic lights of one file agree with each other.
         const pages = await openLedgerPages((after, limit) =>
-          listLedger(deps.prisma, node, { ...filter, now: exportedAt, limit, after }),
+          listLedger(deps.pool, node, { ...filter, now: exportedAt, limit, after }),
         );
         const nodeName = deps.org.find(node)?.name ?? node;
         const ctx: ExportContext = { nodeName: (id) => deps.org.find(id)?.name ?? id };

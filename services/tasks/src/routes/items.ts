@@ -235,7 +235,7 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
     async (request) => {
       const node = deps.hosted.require(request.params.nodeId);
       const q = request.query;
-      const items = await listLedger(deps.prisma, node, ledgerFilter(deps, q));
+      const items = await listLedger(deps.pool, node, ledgerFilter(deps, q));
       const last = items.at(-1);
       return {
         items,
@@ -283,7 +283,7 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
         );
       const [timeline, subItems] = await Promise.all([
         itemRepository.timeline(deps.prisma, node, copy.state.id),
-        listLedger(deps.prisma, node, {
+        listLedger(deps.pool, node, {
           scope: 'subtree',
           parentId: copy.state.id,
           now: deps.clock.now(),
