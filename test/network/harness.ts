@@ -56,7 +56,7 @@ export class TestNetwork {
       DUBAN_NODES: nodeId,
       PORT: '0',
       // Several node processes share one test PostgreSQL (100 connections): keep each one small.
-      DATABASE_POOL_SIZE: '3',
+      DATABASE_POOL_SIZE: '2',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       ...(this.transport.kind === 'kafka'
         ? { KAFKA_BROKERS: this.transport.brokers.join(','), KAFKA_TOPIC_PREFIX: this.prefix }

@@ -41,7 +41,7 @@ export class NotificationsNetwork {
       DATABASE_URL: db.url,
       DUBAN_NODES: nodeId,
       PORT: '0',
-      DATABASE_POOL_SIZE: '3',
+      DATABASE_POOL_SIZE: '2',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       ...(this.transport.kind === 'kafka'
         ? { KAFKA_BROKERS: this.transport.brokers.join(','), KAFKA_TOPIC_PREFIX: this.prefix }
