@@ -57,6 +57,21 @@ export async function postgresVersion(adminUrl: string): Promise<string> {
   }
 }
 
+/** The server settings that move these numbers, since a shared server's may have been changed. */
+export async function postgresSettings(adminUrl: string): Promise<string> {
+  const pool = createPool(adminUrl, { max: 1 });
+  try {
+    const { rows } = await pool.query<{ name: string; setting: string; unit: string | null }>(
+      `SELECT name, setting, unit FROM pg_settings
+        WHERE name IN ('shared_buffers', 'synchronous_commit', 'fsync', 'wal_sync_method', 'autovacuum', 'max_connections')
+        ORDER BY name`,
+    );
+    return rows.map((r) => `${r.name}=${r.unit === '8kB' ? `${(Number(r.setting) * 8) / 1024}MB` : r.setting}`).join(', ');
+  } finally {
+    await pool.end();
+  }
+}
+
 /**
  * The broker's version, read from the jar infra/kafka/kafka.sh runs (its cache layout and default
  * version). A broker from KAFKA_BROKERS is not ours to inspect: it is only labelled as external.

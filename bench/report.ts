@@ -10,6 +10,7 @@ export const RESULTS_MARKER = '<!-- bench:results -->';
 export interface Report {
   machine: Machine;
   sources: { postgres: string; kafka: string };
+  postgresSettings: string;
   events: number;
   paced: { events: number; rate: number };
   partitions: number;
@@ -114,7 +115,7 @@ function machineLines(report: Report): string[] {
   const m = report.machine;
   return [
     `CPU: ${m.cpu}, ${m.cores} cores; memory ${m.memoryGiB.toFixed(1)} GiB; ${m.os}`,
-    `Node ${m.node}; ${m.postgres} (${report.sources.postgres})`,
+    `Node ${m.node}; ${m.postgres} (${report.sources.postgres}; ${report.postgresSettings})`,
     `Kafka: ${m.kafka}`,
     `Date: ${m.date}; other work on the machine just before the run: CPU ${pct(m.background.busy)} busy, load average ${m.background.load1.toFixed(2)}`,
   ];

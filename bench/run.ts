@@ -15,7 +15,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createLogger, startKafkaServer, startPostgresServer } from './deps';
 import type { KafkaServer } from './deps';
-import { assertLoopbackBrokers, assertLoopbackUrl, describeMachine, kafkaVersion, postgresVersion } from './machine';
+import { assertLoopbackBrokers, assertLoopbackUrl, describeMachine, kafkaVersion, postgresSettings, postgresVersion } from './machine';
 import { runPipeline } from './pipeline';
 import type { PipelineResult, WriterMode } from './pipeline';
 import { runRawKafka } from './rawKafka';
@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     scope.defer('stop PostgreSQL', () => postgres.stop());
     assertLoopbackUrl('PostgreSQL', postgres.adminUrl);
     const pgVersion = await postgresVersion(postgres.adminUrl);
+    const pgSettings = await postgresSettings(postgres.adminUrl);
     const background = { busy: await backgroundBusy(), load1: os.loadavg()[0]! };
     console.log(`[bench] background: CPU ${(background.busy * 100).toFixed(0)}% busy before starting, load average ${background.load1.toFixed(2)}`);
     if (background.busy > 0.25) console.log('[bench] warning: the machine is busy with other work; expect lower, noisier numbers');
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
     const report = {
       machine: describeMachine(pgVersion, kafkaDescription, background),
       sources: { postgres: postgres.source, kafka: kafkaSource },
+      postgresSettings: pgSettings,
       events,
       paced,
       partitions,

@@ -30,14 +30,22 @@ export class Scope {
   }
 }
 
+/**
+ * Closes every open scope before the process ends abnormally: on SIGINT/SIGTERM, and on an
+ * uncaught exception (e.g. a pg client whose server went away between queries emits an 'error'
+ * nobody listens to), which would otherwise leave the run's databases and topics behind.
+ */
 export function closeScopesOnSignals(): void {
   let closing = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (closing) return;
-      closing = true;
-      console.error(`\n[bench] ${signal}: cleaning up before exiting`);
-      void Scope.closeAll().finally(() => process.exit(130));
-    });
-  }
+  const closeAndExit = (why: string, code: number) => {
+    if (closing) return;
+    closing = true;
+    console.error(`\n[bench] ${why}: cleaning up before exiting`);
+    void Scope.closeAll().finally(() => process.exit(code));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => closeAndExit(signal, 130));
+  process.on('uncaughtException', (error) => {
+    console.error('[bench] uncaught exception:', error);
+    closeAndExit('uncaught exception', 1);
+  });
 }

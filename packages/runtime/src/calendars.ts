@@ -35,14 +35,19 @@ export class CalendarBook implements CalendarSource {
    * Cheap when there are none: one indexed query.
    */
   async refresh(): Promise<WorkingCalendar> {
-    const rows = await this.prisma.calendarAmendment.findMany({ where: { seq: { gt: this.seenSeq } }, orderBy: { seq: 'asc' } });
+    const rows = await this.prisma.calendarAmendment.findMany({
+      where: { seq: { gt: this.seenSeq } },
+      orderBy: { seq: 'asc' },
+    });
     for (const row of rows) {
       this.registry.register(WorkingCalendar.fromData(row.snapshot as never));
       const next = this.registry.amend(CalendarAmendment.parse(row.amendment));
       if (next.version !== row.version) {
         // The base calendar changed under stored amendments (a chinese-days upgrade): keep the
         // stored snapshot as the truth for that version, and say so loudly.
-        throw new Error(`calendar amendment ${row.amendmentId} gives version ${next.version} here but ${row.version} when stored`);
+        throw new Error(
+          `calendar amendment ${row.amendmentId} gives version ${next.version} here but ${row.version} when stored`,
+        );
       }
       this.seenSeq = row.seq;
     }

@@ -98,7 +98,9 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
     let logDb = { pool, url: database.url };
     if (!config.KAFKA_BROKERS && config.EVENT_LOG_DATABASE_URL) {
       await migrate(config.EVENT_LOG_DATABASE_URL);
-      const logPool = createPool(config.EVENT_LOG_DATABASE_URL, { max: Math.min(4, config.DATABASE_POOL_SIZE) });
+      const logPool = createPool(config.EVENT_LOG_DATABASE_URL, {
+        max: Math.min(4, config.DATABASE_POOL_SIZE),
+      });
       closers.push(() => logPool.end());
       logDb = { pool: logPool, url: config.EVENT_LOG_DATABASE_URL };
     }

@@ -41,7 +41,12 @@ export function analyse(raw: Iterable<string | null>, period: Period = {}, now?:
     if (next) facts.set(itemId, next);
   }
   const all = [...facts.values()];
-  return { events, invalid, county: computeStatistics(all, period, now), byUnit: groupStatistics(all, (f) => f.assignee, period, now) };
+  return {
+    events,
+    invalid,
+    county: computeStatistics(all, period, now),
+    byUnit: groupStatistics(all, (f) => f.assignee, period, now),
+  };
 }
 
 /** Every message of the tasks topic in the embedded log, in order. */
@@ -49,7 +54,10 @@ export async function readEmbeddedLog(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ value: string }>('SELECT value FROM log_record WHERE topic = $1 ORDER BY seq', [TOPICS.tasks]);
+    const { rows } = await client.query<{ value: string }>(
+      'SELECT value FROM log_record WHERE topic = $1 ORDER BY seq',
+      [TOPICS.tasks],
+    );
     return rows.map((r) => r.value);
   } finally {
     await client.end();
@@ -70,7 +78,10 @@ export async function readKafka(brokers: string[], topicPrefix = ''): Promise<st
   const remaining = new Map(ends.filter((p) => p.high !== p.low).map((p) => [p.partition, BigInt(p.high)]));
   const values: string[] = [];
   if (remaining.size === 0) return values;
-  const consumer = kafka.consumer({ groupId: `duban-analyst-${Date.now()}-${Math.random().toString(16).slice(2)}`, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({
+    groupId: `duban-analyst-${Date.now()}-${Math.random().toString(16).slice(2)}`,
+    maxWaitTimeInMs: 100,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await new Promise<void>((resolve, reject) => {
@@ -99,11 +110,18 @@ async function main(): Promise<void> {
       ? await readEmbeddedLog(url)
       : undefined;
   if (!values) {
-    console.error('set KAFKA_BROKERS (with KAFKA_TOPIC_PREFIX if any) or EVENT_LOG_DATABASE_URL / DATABASE_URL');
+    console.error(
+      'set KAFKA_BROKERS (with KAFKA_TOPIC_PREFIX if any) or EVENT_LOG_DATABASE_URL / DATABASE_URL',
+    );
     process.exit(2);
   }
   const year = process.env.YEAR ? Number(process.env.YEAR) : undefined;
-  const period = year ? { from: new Date(`${year}-01-01T00:00:00+08:00`).toISOString(), to: new Date(`${year + 1}-01-01T00:00:00+08:00`).toISOString() } : {};
+  const period = year
+    ? {
+        from: new Date(`${year}-01-01T00:00:00+08:00`).toISOString(),
+        to: new Date(`${year + 1}-01-01T00:00:00+08:00`).toISOString(),
+      }
+    : {};
   console.log(JSON.stringify(analyse(values, period), null, 2));
 }
 

@@ -92,7 +92,8 @@ export const REMINDERS_EVENTS = [
     version: 2,
     data: ItemChasedV2,
     emittedBy: 'assigner',
-    description: '催办: a periodic progress reminder, a warning before the deadline, a chase for a late acknowledgement, or the formal overdue chase (copied to the unit’s head).',
+    description:
+      '催办: a periodic progress reminder, a warning before the deadline, a chase for a late acknowledgement, or the formal overdue chase (copied to the unit’s head).',
   }),
   defineEvent({
     type: 'reminders.item.escalated',
@@ -106,13 +107,15 @@ export const REMINDERS_EVENTS = [
     version: 2,
     data: ItemEscalatedV2,
     emittedBy: 'assigner',
-    description: '督办升级: one rung of the ladder, when the previous rung’s grace passed without a closing report: the unit’s head → the supervising node → the responsible county leader → the supervision committee (a proposal to criticise).',
+    description:
+      '督办升级: one rung of the ladder, when the previous rung’s grace passed without a closing report: the unit’s head → the supervising node → the responsible county leader → the supervision committee (a proposal to criticise).',
   }),
   defineEvent({
     type: 'reminders.calendar.amended',
     version: 1,
     data: CalendarAmendedV1,
     emittedBy: 'county office',
-    description: 'An admin adds or corrects working days (the next year’s official calendar, a local day); every node applies it in order.',
+    description:
+      'An admin adds or corrects working days (the next year’s official calendar, a local day); every node applies it in order.',
   }),
 ] as const;

@@ -151,13 +151,15 @@ export const SCORING_EVENTS = [
     version: 1,
     data: ProposalDecidedV1,
     emittedBy: 'county office',
-    description: 'The office or committee accepts (recording a criticism) or dismisses a proposal to criticise raised by the escalation ladder.',
+    description:
+      'The office or committee accepts (recording a criticism) or dismisses a proposal to criticise raised by the escalation ladder.',
   }),
   defineEvent({
     type: 'scoring.referral.recorded',
     version: 1,
     data: ReferralRecordedV1,
     emittedBy: 'county office',
-    description: '追责: the committee refers a serious failure to the discipline commission or the organisation department.',
+    description:
+      '追责: the committee refers a serious failure to the discipline commission or the organisation department.',
   }),
 ] as const;

@@ -97,10 +97,7 @@ const FeedbackBody = z.object({
 const MeetingBody = z.object({
   attendees: z.array(NodeId).min(1).max(100),
   minutes: z.string().max(20000).default(''),
-  decisions: z
-    .array(AssignItemBody)
-    .max(50)
-    .default([]),
+  decisions: z.array(AssignItemBody).max(50).default([]),
 });
 
 const csv = <T extends z.ZodType<string, string>>(item: T) =>
