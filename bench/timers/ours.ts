@@ -203,6 +203,10 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
         const sleeper = new Sleeper();
         sleepers.push(sleeper);
         const client = await pool.connect();
+        // A checked-out client's connection error (server restart) would otherwise be an unhandled
+        // 'error' event that kills the process before the databases are dropped; the next query fails.
+        const onError = () => {};
+        client.on('error', onError);
         try {
           while (running) {
             const now = Date.now();
@@ -229,6 +233,7 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
             else await sleeper.sleep(Math.min(1000, nextDue - Date.now()));
           }
         } finally {
+          client.off('error', onError);
           client.release();
         }
       });
