@@ -253,11 +253,22 @@ describe('ledger export over HTTP (embedded)', () => {
   });
 
   it('exports a unit’s own ledger under its own name', async () => {
-    await eventually('unit-001’s ledger has its three items', async () => {
+    // Its three items, and the one it co-handles (协办) for unit-002.
+    await eventually('unit-001’s ledger has its four items', async () => {
       const r = await net.call<{ items: Item[] }>('unit-001', 'GET', '/tasks/items');
-      return r.body.items.length === 3;
+      return r.body.items.length === 4;
     });
-    const d = await download('unit-001', '/tasks/export.csv');
+    const all = csvRecords(await download('unit-001', '/tasks/export.csv'));
+    expect(
+      all
+        .slice(1)
+        .map((r) => r[col('督办编号')])
+        .sort(),
+    ).toEqual([0, 1, 3, 4].map((k) => items[k]!.noticeNo).sort());
+    expect(all.slice(1).find((r) => r[col('督办编号')] === items[1]!.noticeNo)?.[col('协办单位')]).toBe(
+      '县委办公室',
+    );
+    const d = await download('unit-001', '/tasks/export.csv?assignee=unit-001');
     expect(fileName(d)).toBe('督查工作台帐-县委办公室-20260302.csv');
     const records = csvRecords(d);
     expect(records.slice(1).map((r) => r[col('督办编号')])).toEqual([0, 3, 4].map((k) => items[k]!.noticeNo));
