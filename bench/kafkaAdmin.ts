@@ -24,17 +24,24 @@ export function kafkaClient(brokers: string[], clientId: string, logger: Logger)
  * repeated runs leave nothing behind on a shared broker. Groups go first: once its topics are gone
  * an empty group may already have been removed with its offsets.
  */
-export async function deleteTopics(brokers: string[], prefix: string, groups: string[], logger: Logger): Promise<void> {
+export async function deleteTopics(
+  brokers: string[],
+  prefix: string,
+  groups: string[],
+  logger: Logger,
+): Promise<void> {
   const admin = kafkaClient(brokers, 'bench-admin', logger).admin();
   await admin.connect();
   try {
     if (groups.length > 0) {
       await admin.deleteGroups(groups).catch((error: unknown) => {
-        const failed = ((error as { groups?: Array<{ groupId: string; error?: { type?: string } }> }).groups ?? []).filter(
-          (g) => g.error?.type !== 'GROUP_ID_NOT_FOUND',
-        );
+        const failed = (
+          (error as { groups?: Array<{ groupId: string; error?: { type?: string } }> }).groups ?? []
+        ).filter((g) => g.error?.type !== 'GROUP_ID_NOT_FOUND');
         if (failed.length > 0) {
-          throw new Error(`deleting groups: ${failed.map((g) => `${g.groupId}: ${g.error?.type ?? 'unknown error'}`).join(', ')}`);
+          throw new Error(
+            `deleting groups: ${failed.map((g) => `${g.groupId}: ${g.error?.type ?? 'unknown error'}`).join(', ')}`,
+          );
         }
       });
     }

@@ -9,7 +9,9 @@ export const LOOPBACK = '127.0.0.1';
 export function assertLoopbackUrl(what: string, url: string): void {
   const host = new URL(url).hostname;
   if (host !== LOOPBACK) {
-    throw new Error(`${what} points at ${host}: the benchmark only runs against ${LOOPBACK} (it creates and drops databases and topics)`);
+    throw new Error(
+      `${what} points at ${host}: the benchmark only runs against ${LOOPBACK} (it creates and drops databases and topics)`,
+    );
   }
 }
 
@@ -17,7 +19,9 @@ export function assertLoopbackBrokers(brokers: readonly string[]): void {
   for (const broker of brokers) {
     const host = broker.slice(0, broker.lastIndexOf(':'));
     if (host !== LOOPBACK) {
-      throw new Error(`Kafka broker ${broker}: the benchmark only runs against ${LOOPBACK} (it creates and deletes topics)`);
+      throw new Error(
+        `Kafka broker ${broker}: the benchmark only runs against ${LOOPBACK} (it creates and deletes topics)`,
+      );
     }
   }
 }
@@ -66,7 +70,9 @@ export async function postgresSettings(adminUrl: string): Promise<string> {
         WHERE name IN ('shared_buffers', 'synchronous_commit', 'fsync', 'wal_sync_method', 'autovacuum', 'max_connections')
         ORDER BY name`,
     );
-    return rows.map((r) => `${r.name}=${r.unit === '8kB' ? `${(Number(r.setting) * 8) / 1024}MB` : r.setting}`).join(', ');
+    return rows
+      .map((r) => `${r.name}=${r.unit === '8kB' ? `${(Number(r.setting) * 8) / 1024}MB` : r.setting}`)
+      .join(', ');
   } finally {
     await pool.end();
   }
@@ -80,10 +86,13 @@ export function kafkaVersion(source: string): string {
   const version = process.env.DUBAN_KAFKA_VERSION ?? '4.4.0';
   if (source !== 'jar') return `external broker (${source}); version not probed`;
   const cache =
-    process.env.DUBAN_KAFKA_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(os.homedir(), '.cache'), 'duban', 'kafka');
+    process.env.DUBAN_KAFKA_CACHE ??
+    join(process.env.XDG_CACHE_HOME ?? join(os.homedir(), '.cache'), 'duban', 'kafka');
   const libs = join(cache, version, 'libs');
   const jar = existsSync(libs) ? readdirSync(libs).find((f) => /^kafka_[\d.]+-.+\.jar$/.test(f)) : undefined;
-  return jar ? `Apache Kafka ${version} (${jar}, KRaft, single node, from infra/kafka/kafka.sh)` : `Apache Kafka ${version} (infra/kafka/kafka.sh default)`;
+  return jar
+    ? `Apache Kafka ${version} (${jar}, KRaft, single node, from infra/kafka/kafka.sh)`
+    : `Apache Kafka ${version} (infra/kafka/kafka.sh default)`;
 }
 
 export function describeMachine(postgres: string, kafka: string, background: Machine['background']): Machine {

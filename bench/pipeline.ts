@@ -10,7 +10,15 @@ import {
   createPrisma,
   startConsumer,
 } from './deps';
-import type { AppendRecord, DubanEvent, EventLog, Logger, PrismaClient, SubscribeOptions, Subscription } from './deps';
+import type {
+  AppendRecord,
+  DubanEvent,
+  EventLog,
+  Logger,
+  PrismaClient,
+  SubscribeOptions,
+  Subscription,
+} from './deps';
 import { deleteTopics } from './kafkaAdmin';
 import { Scope } from './scope';
 import { UsageMeter, percentile } from './stats';
@@ -145,7 +153,12 @@ async function write(
  * Resolves when `tracker` has seen every event; rejects when the subscription dies or nothing
  * has been applied for `stallMs`, saying how far the run got.
  */
-function finished(tracker: LagTracker, subscription: Subscription, stallMs: number, progress: () => Promise<string>): Promise<void> {
+function finished(
+  tracker: LagTracker,
+  subscription: Subscription,
+  stallMs: number,
+  progress: () => Promise<string>,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const stalled = new Promise<never>((_, reject) => {
     let seen = -1;
@@ -193,8 +206,16 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       if (!options.brokers) throw new Error('the kafka transport needs brokers');
       const brokers = options.brokers;
       const topicPrefix = `bench.${Date.now().toString(36)}.${randomBytes(3).toString('hex')}.`;
-      inner = new KafkaEventLog({ brokers, clientId: 'bench', logger, topicPrefix, partitions: options.partitions });
-      scope.defer('delete the topics and the group', () => deleteTopics(brokers, topicPrefix, [groupId], logger));
+      inner = new KafkaEventLog({
+        brokers,
+        clientId: 'bench',
+        logger,
+        topicPrefix,
+        partitions: options.partitions,
+      });
+      scope.defer('delete the topics and the group', () =>
+        deleteTopics(brokers, topicPrefix, [groupId], logger),
+      );
     } else {
       inner = new EmbeddedEventLog({ pool, url: db.url, logger });
     }
@@ -241,13 +262,19 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const t0 = performance.now();
     let outboxDrainedMs = Number.NaN;
     let appliedAtDrain = Number.NaN;
-    const writesDone = write(prisma, subjects, { from: WARM_UP_EVENTS, count: events }, mode, tracker).then(() => performance.now() - t0);
+    const writesDone = write(prisma, subjects, { from: WARM_UP_EVENTS, count: events }, mode, tracker).then(
+      () => performance.now() - t0,
+    );
     const drained = writesDone.then(async () => {
       await relay.idle();
       outboxDrainedMs = performance.now() - t0;
       appliedAtDrain = tracker.applies;
     });
-    const [, writesDoneMs] = await Promise.all([finished(tracker, subscription, options.stallMs, progress), writesDone, drained]);
+    const [, writesDoneMs] = await Promise.all([
+      finished(tracker, subscription, options.stallMs, progress),
+      writesDone,
+      drained,
+    ]);
     const wallMs = tracker.lastAppliedAt - t0;
     const usage = meter.stop();
 
@@ -255,7 +282,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       SELECT count(*) AS effects, count(DISTINCT event_id) AS distinct_events FROM bench_effect`;
     const expected = BigInt(events + WARM_UP_EVENTS);
     if (check?.effects !== expected || check.distinct_events !== expected) {
-      throw new Error(`expected ${expected} effects, one per event; found ${check?.effects} (${check?.distinct_events} distinct)`);
+      throw new Error(
+        `expected ${expected} effects, one per event; found ${check?.effects} (${check?.distinct_events} distinct)`,
+      );
     }
     const [outbox] = await prisma.$queryRaw<Array<{ p50: number; p99: number; bytes: number }>>`
       SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY w) AS p50,
@@ -277,9 +306,17 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       writesDoneMs,
       outboxDrainedMs,
       appliedAtDrain,
-      lag: { p50: percentile(tracker.lags, 50), p99: percentile(tracker.lags, 99), max: percentile(tracker.lags, 100) },
+      lag: {
+        p50: percentile(tracker.lags, 50),
+        p99: percentile(tracker.lags, 99),
+        max: percentile(tracker.lags, 100),
+      },
       outboxWait: { p50: outbox?.p50 ?? Number.NaN, p99: outbox?.p99 ?? Number.NaN },
-      relay: { appends: log.appends, meanBatch: log.appends ? log.appended / log.appends : 0, appendMs: log.appendMs },
+      relay: {
+        appends: log.appends,
+        meanBatch: log.appends ? log.appended / log.appends : 0,
+        appendMs: log.appendMs,
+      },
       meanPayloadBytes: outbox?.bytes ?? Number.NaN,
       duplicates,
       usage,

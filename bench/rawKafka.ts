@@ -45,7 +45,10 @@ export async function runRawKafka(options: RawKafkaOptions): Promise<RawKafkaRes
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: options.partitions, replicationFactor: 1 }] });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions: options.partitions, replicationFactor: 1 }],
+      });
     } finally {
       await admin.disconnect();
     }
@@ -85,7 +88,9 @@ export async function runRawKafka(options: RawKafkaOptions): Promise<RawKafkaRes
         const timer = setInterval(() => {
           if (received === seen) {
             clearInterval(timer);
-            reject(new Error(`raw kafkajs: no message consumed for ${options.stallMs} ms (${received} of ${n})`));
+            reject(
+              new Error(`raw kafkajs: no message consumed for ${options.stallMs} ms (${received} of ${n})`),
+            );
           }
           seen = received;
         }, options.stallMs);
@@ -107,7 +112,8 @@ export async function runRawKafka(options: RawKafkaOptions): Promise<RawKafkaRes
     const meter = new UsageMeter();
     const t0 = performance.now();
     const produce = async () => {
-      for (let i = 0; i < messages.length; i += options.batchSize) await send(messages.slice(i, i + options.batchSize));
+      for (let i = 0; i < messages.length; i += options.batchSize)
+        await send(messages.slice(i, i + options.batchSize));
       return performance.now() - t0;
     };
     const [, producedMs] = await Promise.all([all(messages.length), produce()]);

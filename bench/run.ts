@@ -15,7 +15,14 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createLogger, startKafkaServer, startPostgresServer } from './deps';
 import type { KafkaServer } from './deps';
-import { assertLoopbackBrokers, assertLoopbackUrl, describeMachine, kafkaVersion, postgresSettings, postgresVersion } from './machine';
+import {
+  assertLoopbackBrokers,
+  assertLoopbackUrl,
+  describeMachine,
+  kafkaVersion,
+  postgresSettings,
+  postgresVersion,
+} from './machine';
 import { runPipeline } from './pipeline';
 import type { PipelineResult, WriterMode } from './pipeline';
 import { runRawKafka } from './rawKafka';
@@ -38,7 +45,10 @@ function positiveInt(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const events = positiveInt('BENCH_EVENTS', 20_000);
-  const paced = { events: positiveInt('BENCH_PACED_EVENTS', 2_000), rate: positiveInt('BENCH_PACED_RATE', 100) };
+  const paced = {
+    events: positiveInt('BENCH_PACED_EVENTS', 2_000),
+    rate: positiveInt('BENCH_PACED_RATE', 100),
+  };
   const modes: Array<{ mode: WriterMode; events: number }> = [
     { mode: { writers: 8, eventsPerTx: 1 }, events },
     { mode: { writers: 8, eventsPerTx: 100 }, events },
@@ -47,7 +57,8 @@ async function main(): Promise<void> {
   const partitions = positiveInt('BENCH_PARTITIONS', 6);
   const stallMs = positiveInt('BENCH_STALL_S', 60) * 1000;
   const transports = (process.env.BENCH_TRANSPORTS ?? 'embedded,kafka').split(',').map((t) => t.trim());
-  for (const t of transports) if (t !== 'embedded' && t !== 'kafka') throw new Error(`BENCH_TRANSPORTS: unknown transport ${t}`);
+  for (const t of transports)
+    if (t !== 'embedded' && t !== 'kafka') throw new Error(`BENCH_TRANSPORTS: unknown transport ${t}`);
   // On a terminal the logger would start pino-pretty in a worker thread, which counts in the measurements.
   process.env.LOG_FORMAT ??= 'json';
   // kafkajs logs a fresh broker's coordinator elections and leader moves as errors while it retries
@@ -62,8 +73,11 @@ async function main(): Promise<void> {
     const pgVersion = await postgresVersion(postgres.adminUrl);
     const pgSettings = await postgresSettings(postgres.adminUrl);
     const background = { busy: await backgroundBusy(), load1: os.loadavg()[0]! };
-    console.log(`[bench] background: CPU ${(background.busy * 100).toFixed(0)}% busy before starting, load average ${background.load1.toFixed(2)}`);
-    if (background.busy > 0.25) console.log('[bench] warning: the machine is busy with other work; expect lower, noisier numbers');
+    console.log(
+      `[bench] background: CPU ${(background.busy * 100).toFixed(0)}% busy before starting, load average ${background.load1.toFixed(2)}`,
+    );
+    if (background.busy > 0.25)
+      console.log('[bench] warning: the machine is busy with other work; expect lower, noisier numbers');
 
     const pipelines: PipelineResult[] = [];
     const pipeline = async (
@@ -71,9 +85,20 @@ async function main(): Promise<void> {
       { mode, events }: { mode: WriterMode; events: number },
       extra: { brokers?: string[]; keepMessages?: boolean } = {},
     ) => {
-      const result = await runPipeline({ transport, mode, events, adminUrl: postgres.adminUrl, partitions, logger, stallMs, ...extra });
+      const result = await runPipeline({
+        transport,
+        mode,
+        events,
+        adminUrl: postgres.adminUrl,
+        partitions,
+        logger,
+        stallMs,
+        ...extra,
+      });
       pipelines.push(result);
-      console.log(`[bench] ${runName(result)}: ${Math.round(result.eventsPerSec)} events/s, lag p50 ${result.lag.p50.toFixed(1)} ms, p99 ${result.lag.p99.toFixed(1)} ms`);
+      console.log(
+        `[bench] ${runName(result)}: ${Math.round(result.eventsPerSec)} events/s, lag p50 ${result.lag.p50.toFixed(1)} ms, p99 ${result.lag.p99.toFixed(1)} ms`,
+      );
       return result;
     };
 
@@ -96,7 +121,14 @@ async function main(): Promise<void> {
       const [first, ...rest] = modes;
       const single = await pipeline('kafka', first!, { brokers: kafka.brokers, keepMessages: true });
       for (const run of rest) await pipeline('kafka', run, { brokers: kafka.brokers });
-      raw = await runRawKafka({ brokers: kafka.brokers, partitions, messages: single.messages ?? [], batchSize: RELAY_BATCH_SIZE, logger, stallMs });
+      raw = await runRawKafka({
+        brokers: kafka.brokers,
+        partitions,
+        messages: single.messages ?? [],
+        batchSize: RELAY_BATCH_SIZE,
+        logger,
+        stallMs,
+      });
       console.log(`[bench] raw kafkajs: ${Math.round(raw.eventsPerSec)} events/s`);
       for (const p of pipelines) delete p.messages;
     }
