@@ -27,5 +27,9 @@ export function createPool(url: string, options: CreatePoolOptions = {}): pg.Poo
   // stopping) is an unhandled 'error' event and kills the process. The pool has already
   // discarded that connection; the next checkout opens a new one.
   pool.on('error', onIdleError ?? (() => {}));
+  // A checked-out connection that dies between queries (a server restart in the middle of a
+  // relay batch) emits 'error' on the client, which would also kill the process; the failure
+  // already reaches the caller through the rejected query, so the event itself is dropped.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }

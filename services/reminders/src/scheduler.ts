@@ -64,7 +64,7 @@ export class TimerScheduler {
     const countyOfficeOf = (id: string) =>
       [org.get(id), ...org.ancestors(id)].find((n) => n.kind === 'county-office')?.id ?? id;
     return this.deps.prisma.$transaction(async (tx) => {
-      const due = await timerRepository.claimDue(tx, nodeIds, now, this.options.batchSize ?? 200);
+      const due = await timerRepository.claimDue(tx, nodeIds, now, this.options.batchSize ?? 500);
       for (const timer of due) {
         const tracked = await timerRepository.find(tx, timer.nodeId, timer.itemId);
         // A timer of an older round was replaced when its item was re-planned.

@@ -107,7 +107,9 @@ export const timerRepository = {
   },
 
   /**
-   * Claims up to `limit` due timers for this transaction. SKIP LOCKED lets several pollers share the
+   * Claims up to `limit` due timers for this transaction. Ordered by due time only, so the
+   * (status, due_at) index returns them in order: a tie-break on id made PostgreSQL re-read and
+   * re-sort a whole burst of timers due at the same instant on every claim (docs/benchmarks.md). SKIP LOCKED lets several pollers share the
    * work; the claim, the event and the `fired` mark commit together, so a timer fires exactly once.
    */
   async claimDue(
@@ -129,7 +131,7 @@ export const timerRepository = {
     >`
       SELECT t.id::text AS id, t.node_id, t.item_id::text AS item_id, t.kind, t.level, t.round, t.due_at FROM timer t
        WHERE t.status = 'pending' AND t.due_at <= ${now} AND t.node_id = ANY(${nodeIds as string[]})
-       ORDER BY t.due_at, t.id
+       ORDER BY t.due_at
        LIMIT ${limit}
        FOR UPDATE SKIP LOCKED`;
     return rows.map((r) => ({
