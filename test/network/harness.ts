@@ -2,7 +2,7 @@ import { describe, it } from 'vitest';
 import { createLogger, VirtualClock } from '@duban/kit';
 import type { Logger } from '@duban/kit';
 import { startNodeProcess, NodeProcessConfig } from '@duban/runtime';
-import type { RunningNode } from '@duban/runtime';
+import type { RunningNode, ServiceModule } from '@duban/runtime';
 import { allServices } from '@duban/host';
 import { freshDatabase, freshTopicPrefix, testPostgres } from '@duban/testing';
 import type { FreshDatabase } from '@duban/db';
@@ -64,12 +64,15 @@ export class TestNetwork {
     });
   }
 
-  /** Starts a node (or restarts it on its existing database). */
-  async start(nodeId: string, existing?: FreshDatabase): Promise<NetworkNode> {
+  /**
+   * Starts a node (or restarts it on its existing database), with all four services unless a test
+   * brings its own (e.g. notifications wired to a test SMTP server).
+   */
+  async start(nodeId: string, existing?: FreshDatabase, services?: ServiceModule[]): Promise<NetworkNode> {
     const db = existing ?? (await freshDatabase(testPostgres(), `${this.name}_${nodeId}`));
     const running = await startNodeProcess({
       config: this.config(nodeId, db.url, await this.sharedLogUrl()),
-      services: allServices({ REMINDER_POLL_MS: 50 }),
+      services: services ?? allServices({ REMINDER_POLL_MS: 50 }),
       title: `duban ${nodeId}`,
       clock: this.clock,
       org: this.org,
@@ -92,11 +95,23 @@ export class TestNetwork {
 
   async call<T = Record<string, unknown>>(
     nodeId: string,
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
     body?: unknown,
     as?: { person: string; roles: string },
   ): Promise<{ status: number; body: T }> {
+    const response = await this.fetch(nodeId, method, path, body, as);
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  /** The raw response, for downloads (.docx, .xlsx). */
+  async fetch(
+    nodeId: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    as?: { person: string; roles: string },
+  ): Promise<Response> {
     const node = this.nodes.get(nodeId);
     if (!node) throw new Error(`no node ${nodeId}`);
     const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
@@ -104,12 +119,11 @@ export class TestNetwork {
       headers['x-duban-person'] = encodeURIComponent(as.person);
       headers['x-duban-roles'] = as.roles;
     }
-    const response = await fetch(`${node.url}/nodes/${nodeId}${path}`, {
+    return fetch(`${node.url}/nodes/${nodeId}${path}`, {
       method,
       headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: response.status, body: (await response.json()) as T };
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '@duban/testing';
 import { NotificationsConfig } from '../../services/notifications/src/config';
 import { readDocx } from '../../services/notifications/src/documents/readBack';
@@ -9,6 +9,7 @@ import {
 } from '../../services/notifications/src/testing/servers';
 import type { ClaimedDelivery } from '../../services/notifications/src/repositories/deliveries';
 import { NotificationsNetwork } from './notificationsNetwork';
+import { describeNetwork } from './harness';
 import type { Transport } from './harness';
 
 const HOUR = 3600_000;
@@ -49,23 +50,7 @@ export function describeNotifications(
   transport: Transport | { unavailable: string },
   required: boolean,
 ): void {
-  if ('unavailable' in transport) {
-    if (!required) {
-      console.warn(`\n[duban] SKIPPING the notifications network test on Kafka: ${transport.unavailable}\n`);
-      describe.skip(`notifications on kafka (unavailable: ${transport.unavailable})`, () => {
-        it('cannot run here', () => undefined);
-      });
-      return;
-    }
-    describe('notifications on kafka', () => {
-      it('has a broker', () => {
-        throw new Error(`Kafka is required here but unavailable: ${transport.unavailable}`);
-      });
-    });
-    return;
-  }
-
-  describe(`notifications across the network on ${transport.kind}`, () => {
+  describeNetwork('notifications across the network', transport, required, (transport) => {
     // Monday 2 March 2026, 09:00 Beijing time.
     const net = new NotificationsNetwork(transport, `notify_${transport.kind}`, '2026-03-02T01:00:00Z');
     let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
@@ -117,8 +102,8 @@ export function describeNotifications(
       smtp = await startSmtpServer();
       sms = await startSmsGateway();
       hook = await startWebhookReceiver(SECRET);
-      await net.start('county', options(false));
-      await net.start('unit-002', options(true));
+      await net.startWith('county', options(false));
+      await net.startWith('unit-002', options(true));
 
       // The unit's handler wants notices by email and SMS, chases and escalations by email; its
       // head wants one email a day instead; the county's director wants escalations by email.
@@ -351,7 +336,7 @@ export function describeNotifications(
 
       // The process dies; it comes back on the same database; the lease runs out.
       const db = await net.stop('unit-002');
-      await net.start('unit-002', options(false), db);
+      await net.startWith('unit-002', options(false), db);
       net.clock.advance(3 * 60_000);
       const resent = await eventually('the delivery recorded after the restart', async () =>
         (await deliveries('unit-002')).find((d) => d.id === crashed.id && d.status === 'sent'),
