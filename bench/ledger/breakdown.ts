@@ -6,6 +6,8 @@
  */
 import { LedgerQuery, ledgerFilter } from '../../services/tasks/src/routes/items.ts';
 import { listLedger } from '../../services/tasks/src/repositories/ledger.ts';
+
+const COUNTY = { node: 'county', leader: null };
 import type { TasksDeps } from '../../services/tasks/src/deps.ts';
 import { Prisma, createPool, createPrisma, systemClock } from './deps';
 
@@ -57,7 +59,7 @@ export async function breakdown(url: string, paths: string[], calls = 3000): Pro
     });
     const pgQueries = sqls.map((s) => ({ text: s.text, values: s.values }));
     const pick = <T>(list: T[], i: number) => list[i % list.length]!;
-    const page = await listLedger(pool, 'county', ledgerFilter(deps, parsed[0]!));
+    const page = await listLedger(pool, COUNTY, ledgerFilter(deps, parsed[0]!));
     const body = { items: page, nextCursor: 'x'.repeat(80) };
 
     const steps: Step[] = [];
@@ -72,7 +74,7 @@ export async function breakdown(url: string, paths: string[], calls = 3000): Pro
     steps.push(await time('Prisma: $queryRaw (the same SQL)', calls, (i) => prisma.$queryRaw(pick(sqls, i))));
     steps.push(
       await time('duban: listLedger (Prisma.sql through the pg pool + rows → items with light)', calls, (i) =>
-        listLedger(pool, 'county', pick(filters, i)),
+        listLedger(pool, COUNTY, pick(filters, i)),
       ),
     );
     steps.push(await time('JSON.stringify of a 50-item page', calls, () => JSON.stringify(body)));

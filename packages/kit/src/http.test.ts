@@ -5,7 +5,11 @@ import { createHttpApp } from './http';
 import { createLogger } from './logger';
 
 async function app() {
-  const a = await createHttpApp({ logger: createLogger({ level: 'silent' }), title: 'test' });
+  const a = await createHttpApp({
+    logger: createLogger({ level: 'silent' }),
+    title: 'test',
+    accessControl: { principalOf: async () => null, isAncestor: () => false },
+  });
   a.post(
     '/things',
     { schema: { body: z.object({ name: z.string().min(2), count: z.number().int() }) } },

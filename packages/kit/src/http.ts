@@ -17,6 +17,8 @@ import {
 } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { decideAccess } from './access';
+import type { AccessControl } from './access';
 import { AppError, httpStatusOf } from './errors';
 import type { FieldIssue } from './errors';
 
@@ -40,6 +42,8 @@ export interface HttpAppOptions {
   /** Checked by /readyz: e.g. the database answers and consumers run. */
   readiness?: () => Promise<Record<string, boolean>>;
   bodyLimit?: number;
+  /** Who is calling and how nodes relate; every route's `config.access` is enforced with it. */
+  accessControl: AccessControl;
 }
 
 /**
@@ -66,6 +70,22 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       error: { code: 'route.not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
     } satisfies ErrorBody),
   );
+
+  // Nothing under /nodes is open by omission: a route that forgets to declare who may call it
+  // stops the process at start, not in production.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/nodes') && !route.config?.access)
+      throw new Error(`route ${route.method} ${route.url} declares no access (config.access)`);
+  });
+  // Before validation: a caller without the right gets 401/403, not a hint about the body.
+  app.addHook('preValidation', async (request) => {
+    const rule = request.routeOptions.config.access;
+    if (!rule) return;
+    const principal = await options.accessControl.principalOf(request);
+    const params = request.params as { nodeId?: unknown } | undefined;
+    const target = typeof params?.nodeId === 'string' ? params.nodeId : null;
+    request.granted = decideAccess(rule, principal, target, options.accessControl.isAncestor);
+  });
 
   await app.register(swagger, {
     openapi: {

@@ -1,15 +1,35 @@
 import type { FastifyRequest } from 'fastify';
+import type { Principal } from './access';
 import { ROLES } from './actor';
 import type { Actor, Role } from './actor';
 import { AppError } from './errors';
 
 /**
- * Who is calling. Until people sign in with accounts (the security issue), a caller names itself
- * with `x-duban-person` and `x-duban-roles` (comma-separated); without them it acts as the node's
- * operator holding every role, which keeps the demo county usable from curl. The node always comes
- * from the path and is checked against what the process hosts; roles are checked by the domain.
+ * The actor of a command on `node`: the signed-in person, who may act only for their own node.
+ * The route's access rule has already checked node and role; this check stays so a route that
+ * declares the wrong rule still cannot act for another node.
  */
 export function actorOf(request: FastifyRequest, node: string): Actor {
+  const principal = request.granted?.principal;
+  if (!principal) throw new AppError('unauthenticated', 'auth.required', 'sign in first');
+  if (principal.node !== node)
+    throw new AppError(
+      'forbidden',
+      'access.other_node',
+      `you act for ${principal.node}; ${node} is another node's to act for`,
+    );
+  return { node, person: principal.person, roles: principal.roles };
+}
+
+/**
+ * The stopgap identity of decision 0011, kept only behind DUBAN_TRUST_HEADERS for tools that
+ * predate accounts: the caller names itself with `x-duban-person` and `x-duban-roles`; its node is
+ * `x-duban-node` or the path's.
+ */
+export function headerPrincipal(request: FastifyRequest): Principal {
+  const params = request.params as { nodeId?: unknown } | undefined;
+  const node =
+    headerValue(request, 'x-duban-node') ?? (typeof params?.nodeId === 'string' ? params.nodeId : '');
   const person = headerValue(request, 'x-duban-person') ?? `${node}:operator`;
   const rolesHeader = headerValue(request, 'x-duban-roles');
   const roles = rolesHeader

@@ -7,3 +7,4 @@ export * from './lifecycle';
 export * from './hosting';
 export * from './actor';
 export * from './identity';
+export * from './access';

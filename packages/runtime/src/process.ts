@@ -4,7 +4,15 @@ import { createEventLog, startDelivery } from '@duban/bus';
 import type { Delivery, EventHandler, EventLog, Failpoints } from '@duban/bus';
 import { createPool, createPrisma, migrate, resolveDatabase } from '@duban/db';
 import type { PrismaClient } from '@duban/db';
-import { HostedNodes, createHttpApp, createLogger, systemClock } from '@duban/kit';
+import {
+  EVERYONE,
+  HostedNodes,
+  access,
+  createHttpApp,
+  createLogger,
+  headerPrincipal,
+  systemClock,
+} from '@duban/kit';
 import type { Clock, HttpApp, Logger } from '@duban/kit';
 import { demoCounty, demoHostedNodeIds } from '@duban/org';
 import type { OrgTree } from '@duban/org';
@@ -124,6 +132,11 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
       logger,
       title: options.title,
       description: `duban 督办 — nodes served here: ${hosted.size}; transport: ${log.transport}`,
+      accessControl: {
+        // Until accounts land (the security issue), the stopgap header identity of decision 0011.
+        principalOf: async (request) => headerPrincipal(request),
+        isAncestor: (ancestor, node) => org.has(node) && org.has(ancestor) && org.isAncestor(ancestor, node),
+      },
       readiness: async () => ({
         database: await pool.query('SELECT 1').then(
           () => true,
@@ -135,7 +148,10 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
     });
     app.get(
       '/nodes',
-      { schema: { tags: ['nodes'], summary: 'The nodes this process serves' } },
+      {
+        config: { access: access.read(EVERYONE) },
+        schema: { tags: ['nodes'], summary: 'The nodes this process serves' },
+      },
       async () => ({
         transport: log.transport,
         nodes: hosted.list().map((id) => org.get(id)),

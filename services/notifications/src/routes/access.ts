@@ -1,6 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError, actorOf, hasAnyRole } from '@duban/kit';
-import type { Actor } from '@duban/kit';
+import type { Actor, Role } from '@duban/kit';
+
+/** Who manages a node's notification set-up (declared on the routes, checked again below). */
+export const MANAGERS: readonly Role[] = ['admin', 'office-staff'];
 
 /** Admins and the office's staff manage a node's recipients, webhooks, templates and documents. */
 export function requireManager(request: FastifyRequest, node: string): Actor {

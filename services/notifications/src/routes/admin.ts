@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { CATALOGUE, CURRENT_VERSION, NodeId, findDefinition, uuidv7 } from '@duban/events';
 import type { CatalogueEventType } from '@duban/events';
-import { AppError, actorOf, hasAnyRole } from '@duban/kit';
+import { access, actorOf, AppError, CASE_READERS, EVERYONE, hasAnyRole } from '@duban/kit';
 import type { HttpApp } from '@duban/kit';
 import type { NotificationsDeps } from '../deps';
 import { Kind, Locale, Preferences } from '../domain/kinds';
@@ -10,7 +10,7 @@ import { allowedPlaceholders, placeholdersOf } from '../domain/wording';
 import { deliveryRepository } from '../repositories/deliveries';
 import { recipientRepository } from '../repositories/recipients';
 import { templateRepository } from '../repositories/templates';
-import { requireManager } from './access';
+import { MANAGERS, requireManager } from './access';
 
 const NodeParams = z.object({ nodeId: NodeId });
 const PersonParams = NodeParams.extend({ personId: z.string().trim().min(1).max(100) });
@@ -57,7 +57,10 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
   // --- recipients: people, their addresses and their choices ---------------------------------
   app.get(
     `${base}/recipients`,
-    { schema: { tags, summary: 'People who get notifications', params: NodeParams } },
+    {
+      config: { access: access.act(MANAGERS) },
+      schema: { tags, summary: 'People who get notifications', params: NodeParams },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       requireManager(request, nodeId);
@@ -68,6 +71,7 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
   app.put(
     `${base}/recipients/:personId`,
     {
+      config: { access: access.act(MANAGERS) },
       schema: {
         tags,
         summary: 'Add or replace a person: addresses, channels and digest per kind',
@@ -93,7 +97,10 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
 
   app.delete(
     `${base}/recipients/:personId`,
-    { schema: { tags, summary: 'Remove a person', params: PersonParams } },
+    {
+      config: { access: access.act(MANAGERS) },
+      schema: { tags, summary: 'Remove a person', params: PersonParams },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       requireManager(request, nodeId);
@@ -106,7 +113,10 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
   // --- webhooks: other county systems -------------------------------------------------------
   app.get(
     `${base}/webhooks`,
-    { schema: { tags, summary: 'Webhook endpoints (secrets are never shown)', params: NodeParams } },
+    {
+      config: { access: access.act(MANAGERS) },
+      schema: { tags, summary: 'Webhook endpoints (secrets are never shown)', params: NodeParams },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       requireManager(request, nodeId);
@@ -117,6 +127,7 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
   app.post(
     `${base}/webhooks`,
     {
+      config: { access: access.act(MANAGERS) },
       schema: {
         tags,
         summary: 'Add a webhook endpoint; its secret is returned once',
@@ -145,6 +156,7 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
   app.patch(
     `${base}/webhooks/:id`,
     {
+      config: { access: access.act(MANAGERS) },
       schema: {
         tags,
         summary: 'Change a webhook endpoint (url, secret, kinds, active)',
@@ -164,7 +176,10 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
 
   app.delete(
     `${base}/webhooks/:id`,
-    { schema: { tags, summary: 'Remove a webhook endpoint', params: IdParams } },
+    {
+      config: { access: access.act(MANAGERS) },
+      schema: { tags, summary: 'Remove a webhook endpoint', params: IdParams },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       requireManager(request, nodeId);
@@ -178,6 +193,7 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
   app.get(
     `${base}/templates`,
     {
+      config: { access: access.read(CASE_READERS) },
       schema: {
         tags,
         summary: 'This node’s template overrides and the placeholders each type offers',
@@ -198,6 +214,7 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
   app.put(
     `${base}/templates/:eventType/:locale`,
     {
+      config: { access: access.act(MANAGERS) },
       schema: {
         tags,
         summary: 'Set the wording of one event type in one locale ({{placeholder}}s)',
@@ -244,7 +261,10 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
 
   app.delete(
     `${base}/templates/:eventType/:locale`,
-    { schema: { tags, summary: 'Back to the default wording', params: TemplateParams } },
+    {
+      config: { access: access.act(MANAGERS) },
+      schema: { tags, summary: 'Back to the default wording', params: TemplateParams },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       requireManager(request, nodeId);
@@ -264,6 +284,7 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
   app.get(
     `${base}/deliveries`,
     {
+      config: { access: access.act(EVERYONE) },
       schema: {
         tags,
         summary: 'The delivery log: each message per channel, with every attempt',
@@ -297,7 +318,10 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
 
   app.post(
     `${base}/deliveries/:id/retry`,
-    { schema: { tags, summary: 'Send a dead delivery again', params: IdParams } },
+    {
+      config: { access: access.act(MANAGERS) },
+      schema: { tags, summary: 'Send a dead delivery again', params: IdParams },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       requireManager(request, nodeId);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NodeId } from '@duban/events';
-import { AppError, actorOf } from '@duban/kit';
+import { access, actorOf, AppError, CASE_READERS, EVERYONE } from '@duban/kit';
 import type { HttpApp } from '@duban/kit';
 import type { FastifyReply } from 'fastify';
 import { countyOfficeName, draftBulletinCommand, publishBulletin } from '../commands';
@@ -11,7 +11,7 @@ import type { OfficialDocument } from '../domain/documents';
 import { renderOfficialDocument } from '../documents/official';
 import { bulletinRepository } from '../repositories/bulletins';
 import { itemRepository } from '../repositories/items';
-import { requireManager } from './access';
+import { MANAGERS, requireManager } from './access';
 
 const NodeParams = z.object({ nodeId: NodeId });
 const DocxFile = NodeParams.extend({
@@ -60,7 +60,10 @@ export function registerDocumentRoutes(app: HttpApp, deps: NotificationsDeps): v
 
   app.get(
     `${base}/documents/notice/:file`,
-    { schema: { tags, summary: '督促查办事项通知单 of an item, as .docx (GB/T 9704)', params: DocxFile } },
+    {
+      config: { access: access.read(CASE_READERS) },
+      schema: { tags, summary: '督促查办事项通知单 of an item, as .docx (GB/T 9704)', params: DocxFile },
+    },
     async (request, reply) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const item = await itemOf(nodeId, request.params.file);
@@ -72,6 +75,7 @@ export function registerDocumentRoutes(app: HttpApp, deps: NotificationsDeps): v
   app.get(
     `${base}/documents/chase/:file`,
     {
+      config: { access: access.read(CASE_READERS) },
       schema: {
         tags,
         summary: '催办通知书 of an overdue item (its latest overdue chase), as .docx',
@@ -97,6 +101,7 @@ export function registerDocumentRoutes(app: HttpApp, deps: NotificationsDeps): v
   app.post(
     `${base}/bulletins`,
     {
+      config: { access: access.act(MANAGERS) },
       schema: {
         tags,
         summary: 'Draft a bulletin from the period’s figures',
@@ -114,7 +119,10 @@ export function registerDocumentRoutes(app: HttpApp, deps: NotificationsDeps): v
 
   app.get(
     `${base}/bulletins`,
-    { schema: { tags, summary: 'Bulletins, newest first', params: NodeParams } },
+    {
+      config: { access: access.read(EVERYONE) },
+      schema: { tags, summary: 'Bulletins, newest first', params: NodeParams },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       actorOf(request, nodeId);
@@ -131,7 +139,10 @@ export function registerDocumentRoutes(app: HttpApp, deps: NotificationsDeps): v
 
   app.get(
     `${base}/bulletins/:id`,
-    { schema: { tags, summary: 'One bulletin', params: BulletinParams } },
+    {
+      config: { access: access.read(EVERYONE) },
+      schema: { tags, summary: 'One bulletin', params: BulletinParams },
+    },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       return { bulletin: await bulletinOf(nodeId, request.params.id) };
@@ -141,6 +152,7 @@ export function registerDocumentRoutes(app: HttpApp, deps: NotificationsDeps): v
   app.put(
     `${base}/bulletins/:id`,
     {
+      config: { access: access.act(MANAGERS) },
       schema: {
         tags,
         summary: 'Edit a draft (title, addressee, paragraphs)',
@@ -166,6 +178,7 @@ export function registerDocumentRoutes(app: HttpApp, deps: NotificationsDeps): v
   app.post(
     `${base}/bulletins/:id/publish`,
     {
+      config: { access: access.act(MANAGERS) },
       schema: {
         tags,
         summary: 'Publish: number it and send notifications.bulletin.published',
@@ -183,6 +196,7 @@ export function registerDocumentRoutes(app: HttpApp, deps: NotificationsDeps): v
   app.get(
     `${base}/documents/bulletin/:file`,
     {
+      config: { access: access.read(EVERYONE) },
       schema: {
         tags,
         summary: '督查通报 as .docx (a draft prints with 〔草稿〕 for its number)',

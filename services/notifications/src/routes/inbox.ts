@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NodeId } from '@duban/events';
-import { AppError, actorOf } from '@duban/kit';
+import { access, actorOf, AppError, EVERYONE } from '@duban/kit';
 import type { HttpApp } from '@duban/kit';
 import type { NotificationsDeps } from '../deps';
 import { Kind } from '../domain/kinds';
@@ -35,6 +35,7 @@ export function registerInboxRoutes(app: HttpApp, deps: NotificationsDeps): void
   app.get(
     '/nodes/:nodeId/notifications/inbox',
     {
+      config: { access: access.act(EVERYONE) },
       schema: {
         tags,
         summary: 'This node’s inbox, newest first, with the caller’s read state',
@@ -89,6 +90,7 @@ export function registerInboxRoutes(app: HttpApp, deps: NotificationsDeps): void
     app.post(
       `/nodes/:nodeId/notifications/inbox/:messageId/${action}`,
       {
+        config: { access: access.act(EVERYONE) },
         schema: {
           tags,
           summary: acknowledge

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CalendarAmendment } from '@duban/calendar';
 import { appendToOutbox } from '@duban/bus';
 import { ItemKind, NodeId, createEvent } from '@duban/events';
-import { AppError, actorOf, hasAnyRole } from '@duban/kit';
+import { access, actorOf, AppError, CASE_READERS, EVERYONE, hasAnyRole } from '@duban/kit';
 import type { Actor, HttpApp } from '@duban/kit';
 import type { RemindersDeps } from '../deps';
 import { DEFAULT_POLICIES, ReminderPolicy } from '../domain/policy';
@@ -29,6 +29,7 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
   app.get(
     '/nodes/:nodeId/reminders/timers',
     {
+      config: { access: access.read(CASE_READERS) },
       schema: {
         tags,
         summary: 'The chase and escalation timers of the items this node assigned',
@@ -51,6 +52,7 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
   app.get(
     '/nodes/:nodeId/reminders/policies',
     {
+      config: { access: access.read(EVERYONE) },
       schema: {
         tags,
         summary: 'The chasing and escalation policy per item kind, in force for new items',
@@ -72,6 +74,7 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
   app.put(
     '/nodes/:nodeId/reminders/policies/:kind',
     {
+      config: { access: access.act(['admin', 'office-staff']) },
       schema: {
         tags,
         summary: 'Change the policy for a kind (items already assigned keep theirs)',
@@ -96,6 +99,7 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
   app.get(
     '/nodes/:nodeId/reminders/calendar',
     {
+      config: { access: access.read(EVERYONE) },
       schema: {
         tags,
         summary: 'The working-day calendar in force: version, years covered, amendments',
@@ -116,6 +120,7 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
   app.post(
     '/nodes/:nodeId/reminders/calendar/amendments',
     {
+      config: { access: access.act(['admin']) },
       schema: {
         tags,
         summary:

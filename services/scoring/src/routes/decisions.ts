@@ -2,13 +2,16 @@ import { z } from 'zod';
 import { DecidingBody, DecisionKind, NodeId } from '@duban/events';
 import { groupStatistics, computeStatistics } from '@duban/statistics';
 import type { ItemFacts } from '@duban/statistics';
-import { AppError, actorOf, chinaYear, hasAnyRole } from '@duban/kit';
+import { access, actorOf, AppError, CASE_READERS, chinaYear, EVERYONE, hasAnyRole } from '@duban/kit';
 import type { HttpApp } from '@duban/kit';
 import { decide, decideAppealCommand, decideProposal, fileAppeal, refer } from '../commands';
 import type { ScoringDeps } from '../deps';
 import { ScoringRules } from '../domain/rules';
 import { decisionRepository } from '../repositories/decisions';
 import { factRepository } from '../repositories/facts';
+
+/** The committee and its office decide; the commands check which body a decision needs. */
+const DECIDERS = ['office-staff', 'committee-member'] as const;
 
 const NodeParams = z.object({ nodeId: NodeId });
 const Year = z.coerce.number().int().min(2000).max(2100);
@@ -37,6 +40,7 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
   app.post(
     '/nodes/:nodeId/scoring/decisions',
     {
+      config: { access: access.act(DECIDERS) },
       schema: {
         tags,
         summary: '通报表扬 / 通报批评: record a decision about a unit (and the sanction it brings)',
@@ -54,6 +58,7 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
   app.get(
     '/nodes/:nodeId/scoring/decisions',
     {
+      config: { access: access.read(EVERYONE) },
       schema: {
         tags,
         summary: 'Decisions in this node’s ledger (reversed ones marked)',
@@ -74,6 +79,7 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
   app.get(
     '/nodes/:nodeId/scoring/sanctions',
     {
+      config: { access: access.read(EVERYONE) },
       schema: {
         tags,
         summary: 'Sanctions in this node’s ledger (lifted ones marked)',
@@ -94,6 +100,7 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
   app.get(
     '/nodes/:nodeId/scoring/scoreboard',
     {
+      config: { access: access.read(EVERYONE) },
       schema: {
         tags,
         summary: 'Points per unit for a year (standing decisions only)',
@@ -126,6 +133,7 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
   app.get(
     '/nodes/:nodeId/scoring/units/:unit/evaluation',
     {
+      config: { access: access.read(EVERYONE) },
       schema: {
         tags,
         summary: '年终考评: a unit’s points for a year, every point traced to its decision, items and event',
@@ -174,6 +182,7 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
   app.post(
     '/nodes/:nodeId/scoring/decisions/:decisionId/appeal',
     {
+      config: { access: access.act(['unit-head', 'unit-handler', 'township-supervisor']) },
       schema: {
         tags,
         summary: '申诉: the unit appeals a decision about it',
@@ -195,6 +204,7 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
   app.get(
     '/nodes/:nodeId/scoring/appeals',
     {
+      config: { access: access.read(CASE_READERS) },
       schema: {
         tags,
         summary: 'Appeals at this node',
@@ -216,6 +226,7 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
   app.post(
     '/nodes/:nodeId/scoring/appeals/:appealId/decision',
     {
+      config: { access: access.act(DECIDERS) },
       schema: {
         tags,
         summary: 'Decide an appeal: uphold the decision, or reverse it (lifting what no longer follows)',
@@ -238,6 +249,7 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
   app.get(
     '/nodes/:nodeId/scoring/proposals',
     {
+      config: { access: access.read(CASE_READERS) },
       schema: {
         tags,
         summary: 'Proposals to criticise raised by the escalation ladder',
@@ -259,6 +271,7 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
   app.post(
     '/nodes/:nodeId/scoring/proposals/:proposalId/decision',
     {
+      config: { access: access.act(DECIDERS) },
       schema: {
         tags,
         summary: 'Accept a proposal (recording a criticism) or dismiss it',
@@ -286,6 +299,7 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
   app.post(
     '/nodes/:nodeId/scoring/referrals',
     {
+      config: { access: access.act(DECIDERS) },
       schema: {
         tags,
         summary:
@@ -309,7 +323,10 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
 
   app.get(
     '/nodes/:nodeId/scoring/rules/:year',
-    { schema: { tags, summary: 'The scoring rules of a year', params: NodeParams.extend({ year: Year }) } },
+    {
+      config: { access: access.read(EVERYONE) },
+      schema: { tags, summary: 'The scoring rules of a year', params: NodeParams.extend({ year: Year }) },
+    },
     async (request) => ({
       year: request.params.year,
       rules: await decisionRepository.rules(deps.prisma, node(request.params.nodeId), request.params.year),
@@ -319,6 +336,7 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
   app.put(
     '/nodes/:nodeId/scoring/rules/:year',
     {
+      config: { access: access.act(['admin', 'committee-member']) },
       schema: {
         tags,
         summary: 'Set a year’s rules (points, thresholds): data, not code',
@@ -349,6 +367,7 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
   app.get(
     '/nodes/:nodeId/scoring/statistics',
     {
+      config: { access: access.read(EVERYONE) },
       schema: {
         tags,
         summary:

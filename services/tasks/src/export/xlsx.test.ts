@@ -89,11 +89,19 @@ describe('ledgerXlsx', () => {
   it('stops writing while nobody reads, and stops reading the ledger when destroyed', async () => {
     const source = samplePages(200_000, 2000);
     const stream = ledgerXlsx(source.pages, ctx, { ...meta, maxPendingBytes: 256 * 1024 });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(source.pulled()).toBeLessThanOrEqual(2);
+    // How many pages fit under the bound depends on compression and on how busy the machine is;
+    // what must hold is that reading settles after a bounded number of the 100 pages (the deflate
+    // stream and the zip writer buffer some past the bound: 11 pages here) while nobody reads.
+    let pulled = -1;
+    for (let waited = 0; source.pulled() !== pulled && waited < 20_000; waited += 500) {
+      pulled = source.pulled();
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(pulled).toBeGreaterThan(0);
+    expect(pulled).toBeLessThanOrEqual(20);
     stream.destroy();
     await new Promise((r) => setTimeout(r, 50));
-    expect(source.pulled()).toBeLessThanOrEqual(2);
+    expect(source.pulled()).toBe(pulled);
   });
 
   it('fails the stream when reading the ledger fails midway', async () => {

@@ -1,6 +1,7 @@
 import type { Item, Prisma, TransactionClient } from '@duban/db';
 import type { ItemEvent, ItemState, Relation } from '../domain/item';
 import { AppError } from '@duban/kit/errors';
+import type { ReadScope } from '@duban/kit';
 
 export interface ItemCopy {
   nodeId: string;
@@ -39,6 +40,18 @@ function columns(relation: Relation, next: ItemState, now: Date, yellowFrom: Dat
 export const itemRepository = {
   async find(tx: TransactionClient, nodeId: string, itemId: string): Promise<ItemCopy | null> {
     const row = await tx.item.findUnique({ where: { nodeId_id: { nodeId, id: itemId } } });
+    return row ? toCopy(row) : null;
+  },
+
+  /** A copy as a reader may see it: null when it is not in the scope (a leader's, another's). */
+  async findReadable(tx: TransactionClient, scope: ReadScope, itemId: string): Promise<ItemCopy | null> {
+    const row = await tx.item.findFirst({
+      where: {
+        nodeId: scope.node,
+        id: itemId,
+        ...(scope.leader === null ? {} : { leader: scope.leader }),
+      },
+    });
     return row ? toCopy(row) : null;
   },
 

@@ -1,5 +1,6 @@
 import { Prisma } from '@duban/db';
 import type { PrismaClient, TransactionClient } from '@duban/db';
+import type { ReadScope } from '@duban/kit';
 import type { ItemKind, ItemSource, Priority } from '@duban/events';
 import type { ItemState, ItemStatus, Relation, TrafficLight } from '../domain/item';
 import { trafficLight } from '../domain/item';
@@ -52,8 +53,19 @@ export interface SqlRunner {
   query<R extends object>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
 }
 
-export async function listLedger(db: SqlRunner, nodeId: string, f: LedgerFilter): Promise<LedgerRow[]> {
-  const where: Prisma.Sql[] = [Prisma.sql`node_id = ${nodeId}`];
+/**
+ * The rows a read scope may see: the node's copies and, for a county leader reading outside their
+ * subtree, only the items they own (分包). Every ledger read goes through it, so a route that forgets
+ * a check still cannot return what the caller may not see.
+ */
+function scopeConditions(scope: ReadScope): Prisma.Sql[] {
+  return scope.leader === null
+    ? [Prisma.sql`node_id = ${scope.node}`]
+    : [Prisma.sql`node_id = ${scope.node}`, Prisma.sql`leader = ${scope.leader}`];
+}
+
+export async function listLedger(db: SqlRunner, scope: ReadScope, f: LedgerFilter): Promise<LedgerRow[]> {
+  const where: Prisma.Sql[] = scopeConditions(scope);
   if (f.scope === 'own') where.push(Prisma.sql`relation <> 'observer'`);
   if (f.kind?.length) where.push(Prisma.sql`kind IN (${Prisma.join(f.kind)})`);
   if (f.status?.length) where.push(Prisma.sql`status IN (${Prisma.join(f.status)})`);
@@ -100,7 +112,7 @@ export async function listLedger(db: SqlRunner, nodeId: string, f: LedgerFilter)
 /** Counts per traffic light and status, for the ledger's header. */
 export async function ledgerSummary(
   db: PrismaClient | TransactionClient,
-  nodeId: string,
+  readScope: ReadScope,
   scope: 'own' | 'subtree',
   now: Date,
 ) {
@@ -110,7 +122,8 @@ export async function ledgerSummary(
            count(*) FILTER (WHERE status <> 'closed' AND deadline >= ${now} AND yellow_from <= ${now}) AS yellow,
            count(*) AS total
       FROM item
-     WHERE node_id = ${nodeId} ${scope === 'own' ? Prisma.sql`AND relation <> 'observer'` : Prisma.empty}
+     WHERE ${Prisma.join(scopeConditions(readScope), ' AND ')}
+       ${scope === 'own' ? Prisma.sql`AND relation <> 'observer'` : Prisma.empty}
      GROUP BY status`;
   const byStatus = Object.fromEntries(rows.map((r) => [r.status, Number(r.total)]));
   const red = rows.reduce((n, r) => n + Number(r.red), 0);

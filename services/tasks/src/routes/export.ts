@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { access, CASE_READERS, readScopeOf } from '@duban/kit';
 import { z } from 'zod';
 import { NodeId } from '@duban/events';
 import type { HttpApp } from '@duban/kit';
@@ -33,14 +34,18 @@ export function registerExportRoutes(app: HttpApp, deps: TasksDeps): void {
   ) =>
     app.get(
       `/nodes/:nodeId/tasks/export.${format}`,
-      { schema: { tags, summary, params: NodeParams, querystring: ExportQuery } },
+      {
+        config: { access: access.read(CASE_READERS, { leaderScoped: true }) },
+        schema: { tags, summary, params: NodeParams, querystring: ExportQuery },
+      },
       async (request, reply) => {
         const node = deps.hosted.require(request.params.nodeId);
+        const readScope = readScopeOf(request);
         const exportedAt = deps.clock.now();
         const filter = ledgerFilter(deps, { ...request.query, limit: EXPORT_PAGE_SIZE, cursor: undefined });
         // One `now` for every page: the traffic lights of one file agree with each other.
         const pages = await openLedgerPages((after, limit) =>
-          listLedger(deps.pool, node, { ...filter, now: exportedAt, limit, after }),
+          listLedger(deps.pool, readScope, { ...filter, now: exportedAt, limit, after }),
         );
         const nodeName = deps.org.find(node)?.name ?? node;
         const ctx: ExportContext = { nodeName: (id) => deps.org.find(id)?.name ?? id };

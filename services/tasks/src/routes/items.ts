@@ -10,11 +10,12 @@ import {
   ReviewOutcome,
 } from '@duban/events';
 import { DeadlineRule } from '@duban/calendar';
-import { AppError, actorOf } from '@duban/kit';
+import { access, actorOf, AppError, CASE_READERS, readScopeOf } from '@duban/kit';
+import type { Role } from '@duban/kit';
 import type { HttpApp } from '@duban/kit';
 import { assignItem, holdMeeting, runItemCommand } from '../commands';
 import type { TasksDeps } from '../deps';
-import { ITEM_STATUSES } from '../domain/item';
+import { HANDLING_ROLES, HEAD_ROLES, ITEM_STATUSES, SUPERVISING_ROLES } from '../domain/item';
 import type { ItemCommand } from '../domain/item';
 import { itemRepository } from '../repositories/items';
 import { ledgerSummary, listLedger } from '../repositories/ledger';
@@ -180,13 +181,17 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
   const tags = ['tasks'];
   const command = (
     path: string,
+    roles: readonly Role[],
     summary: string,
     body: z.ZodType | undefined,
     toCommand: (body: never) => ItemCommand,
   ) =>
     app.post(
       `/nodes/:nodeId/tasks/items/:itemId/${path}`,
-      { schema: { tags, summary, params: ItemParams, ...(body ? { body } : {}) } },
+      {
+        config: { access: access.act(roles) },
+        schema: { tags, summary, params: ItemParams, ...(body ? { body } : {}) },
+      },
       async (request) => {
         const node = deps.hosted.require(request.params.nodeId);
         const actor = actorOf(request, node);
@@ -203,6 +208,7 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
   app.post(
     '/nodes/:nodeId/tasks/items',
     {
+      config: { access: access.act(SUPERVISING_ROLES) },
       schema: {
         tags,
         summary:
@@ -222,6 +228,7 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
   app.get(
     '/nodes/:nodeId/tasks/items',
     {
+      config: { access: access.read(CASE_READERS, { leaderScoped: true }) },
       schema: {
         tags,
         summary: '台帐: this node’s items (scope=subtree: and those below it), filtered, keyset-paginated',
@@ -230,9 +237,9 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
       },
     },
     async (request) => {
-      const node = deps.hosted.require(request.params.nodeId);
       const q = request.query;
-      const items = await listLedger(deps.pool, node, ledgerFilter(deps, q));
+      deps.hosted.require(request.params.nodeId);
+      const items = await listLedger(deps.pool, readScopeOf(request), ledgerFilter(deps, q));
       const last = items.at(-1);
       return {
         items,
@@ -244,6 +251,7 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
   app.get(
     '/nodes/:nodeId/tasks/summary',
     {
+      config: { access: access.read(CASE_READERS, { leaderScoped: true }) },
       schema: {
         tags,
         summary: 'Counts by status and traffic light',
@@ -251,18 +259,16 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
         querystring: z.object({ scope: z.enum(['own', 'subtree']).default('own') }),
       },
     },
-    async (request) =>
-      ledgerSummary(
-        deps.prisma,
-        deps.hosted.require(request.params.nodeId),
-        request.query.scope,
-        deps.clock.now(),
-      ),
+    async (request) => {
+      deps.hosted.require(request.params.nodeId);
+      return ledgerSummary(deps.prisma, readScopeOf(request), request.query.scope, deps.clock.now());
+    },
   );
 
   app.get(
     '/nodes/:nodeId/tasks/items/:itemId',
     {
+      config: { access: access.read(CASE_READERS, { leaderScoped: true }) },
       schema: {
         tags,
         summary: 'One item, its sub-items and its timeline as this node saw it',
@@ -271,7 +277,8 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
     },
     async (request) => {
       const node = deps.hosted.require(request.params.nodeId);
-      const copy = await itemRepository.find(deps.prisma, node, request.params.itemId);
+      const scope = readScopeOf(request);
+      const copy = await itemRepository.findReadable(deps.prisma, scope, request.params.itemId);
       if (!copy)
         throw new AppError(
           'not_found',
@@ -280,7 +287,7 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
         );
       const [timeline, subItems] = await Promise.all([
         itemRepository.timeline(deps.prisma, node, copy.state.id),
-        listLedger(deps.pool, node, {
+        listLedger(deps.pool, scope, {
           scope: 'subtree',
           parentId: copy.state.id,
           now: deps.clock.now(),
@@ -291,37 +298,59 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
     },
   );
 
-  command('acknowledge', '签收: the responsible unit acknowledges the notice', undefined, () => ({
-    type: 'acknowledge',
-  }));
-  command('progress', '进展: report progress', ProgressBody, (b: z.infer<typeof ProgressBody>) => ({
-    type: 'progress',
-    ...b,
-  }));
+  command(
+    'acknowledge',
+    HANDLING_ROLES,
+    '签收: the responsible unit acknowledges the notice',
+    undefined,
+    () => ({
+      type: 'acknowledge',
+    }),
+  );
+  command(
+    'progress',
+    HANDLING_ROLES,
+    '进展: report progress',
+    ProgressBody,
+    (b: z.infer<typeof ProgressBody>) => ({
+      type: 'progress',
+      ...b,
+    }),
+  );
   command(
     'report',
+    HANDLING_ROLES,
     'The handler drafts the closing report (it goes nowhere until the head signs it)',
     DraftBody,
     (b: z.infer<typeof DraftBody>) => ({ type: 'draft-report', summary: b.summary }),
   );
   command(
     'sign-off',
+    HEAD_ROLES,
     '一把手签字: the unit’s head signs off the draft; it goes to the assigner for review',
     undefined,
     () => ({ type: 'sign-off' }),
   );
   command(
     'review',
+    SUPERVISING_ROLES,
     '逐点审核: accept (办结), return (退回重办) with coded reasons, or re-check (复核)',
     ReviewBody,
     (b: z.infer<typeof ReviewBody>) => ({ type: 'review', ...b }),
   );
-  command('reopen', '复查复议: reopen a closed item', ReopenBody, (b: z.infer<typeof ReopenBody>) => ({
-    type: 'reopen',
-    reason: b.reason,
-  }));
+  command(
+    'reopen',
+    SUPERVISING_ROLES,
+    '复查复议: reopen a closed item',
+    ReopenBody,
+    (b: z.infer<typeof ReopenBody>) => ({
+      type: 'reopen',
+      reason: b.reason,
+    }),
+  );
   command(
     'extension',
+    HANDLING_ROLES,
     '申请延期: ask for a later deadline',
     ExtensionRequestBody,
     (b: z.infer<typeof ExtensionRequestBody>) => ({
@@ -333,6 +362,7 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
   app.post(
     '/nodes/:nodeId/tasks/items/:itemId/extension/:requestId/decision',
     {
+      config: { access: access.act(SUPERVISING_ROLES) },
       schema: {
         tags,
         summary: 'Approve or refuse an extension request',
@@ -355,6 +385,7 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
   );
   command(
     'feedback',
+    SUPERVISING_ROLES,
     '反馈: record the feedback to the city or to the citizen',
     FeedbackBody,
     (b: z.infer<typeof FeedbackBody>) => ({ type: 'record-feedback', ...b }),
@@ -363,6 +394,7 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
   app.post(
     '/nodes/:nodeId/tasks/items/:itemId/meetings',
     {
+      config: { access: access.act(SUPERVISING_ROLES) },
       schema: {
         tags,
         summary: '联席会议: record a joint meeting; its decisions become sub-items',

@@ -1,5 +1,4 @@
-import type { Actor } from '@duban/kit';
-import { AppError } from '@duban/kit';
+import { access, actorOf, AppError } from '@duban/kit';
 import type { HttpApp } from '@duban/kit';
 import { assignItem } from '../commands';
 import type { TasksDeps } from '../deps';
@@ -59,11 +58,6 @@ function requireService(offered: readonly OfferedService[], code: string): Offer
   if (!service)
     throw new AppError('not_found', 'open311.unknown_service', `service_code ${code} was not found`);
   return service;
-}
-
-/** Who files an Open311 case: the county office itself, as the office staff who take hotline cases. */
-function open311Actor(node: string): Actor {
-  return { node, person: 'open311', roles: ['office-staff'] };
 }
 
 function oneLine(s: string): string {
@@ -137,6 +131,7 @@ export function registerOpen311Routes(app: HttpApp, deps: TasksDeps): void {
       scope.get(
         '/services.:format',
         {
+          config: { access: access.public },
           schema: {
             tags,
             summary: 'GET Service List: the hotline categories (民意快线 类别) this county takes',
@@ -163,6 +158,7 @@ export function registerOpen311Routes(app: HttpApp, deps: TasksDeps): void {
       scope.get(
         '/services/:code.:format',
         {
+          config: { access: access.public },
           schema: {
             tags,
             summary: 'GET Service Definition: no category asks for extra attributes (metadata=false)',
@@ -186,6 +182,7 @@ export function registerOpen311Routes(app: HttpApp, deps: TasksDeps): void {
       scope.post(
         '/requests.:format',
         {
+          config: { access: access.act(['office-staff']) },
           schema: {
             tags,
             summary:
@@ -231,7 +228,7 @@ export function registerOpen311Routes(app: HttpApp, deps: TasksDeps): void {
               ],
             });
           }
-          const item = await assignItem(deps, open311Actor(node), {
+          const item = await assignItem(deps, actorOf(request, node), {
             title: titleOf(service, b),
             description,
             kind: 'hotline',
@@ -261,6 +258,7 @@ export function registerOpen311Routes(app: HttpApp, deps: TasksDeps): void {
       scope.get(
         '/requests.:format',
         {
+          config: { access: access.public },
           schema: {
             tags,
             summary:
@@ -292,6 +290,7 @@ export function registerOpen311Routes(app: HttpApp, deps: TasksDeps): void {
       scope.get(
         '/requests/:id.:format',
         {
+          config: { access: access.public },
           schema: {
             tags,
             summary: 'GET Service Request: one case by its service_request_id (the item id)',
