@@ -18,7 +18,7 @@ import {
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { decideAccess } from './access';
-import type { AccessControl } from './access';
+import type { Access, AccessControl } from './access';
 import { AppError, httpStatusOf } from './errors';
 import type { FieldIssue } from './errors';
 
@@ -29,6 +29,19 @@ export type HttpApp = FastifyInstance<
   FastifyBaseLogger,
   ZodTypeProvider
 >;
+
+/** A route as it was declared, with its access rule (the authorisation matrix test reads these). */
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  access: Access | null;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    declaredRoutes: readonly DeclaredRoute[];
+  }
+}
 
 export interface ErrorBody {
   error: { code: string; message: string; issues?: FieldIssue[] };
@@ -73,9 +86,13 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
 
   // Nothing under /nodes is open by omission: a route that forgets to declare who may call it
   // stops the process at start, not in production.
+  const declared: DeclaredRoute[] = [];
+  app.decorate('declaredRoutes', declared);
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/nodes') && !route.config?.access)
       throw new Error(`route ${route.method} ${route.url} declares no access (config.access)`);
+    for (const method of [route.method].flat())
+      declared.push({ method, url: route.url, access: route.config?.access ?? null });
   });
   // Before validation: a caller without the right gets 401/403, not a hint about the body.
   app.addHook('preValidation', async (request) => {

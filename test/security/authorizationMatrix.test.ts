@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFreshDatabase } from '@duban/db';
+import type { FreshDatabase } from '@duban/db';
+import { createLogger } from '@duban/kit';
+import { NodeProcessConfig, startNodeProcess } from '@duban/runtime';
+import type { RunningNode } from '@duban/runtime';
+import { testPostgres } from '@duban/testing';
+import { allServices } from '../../services/host/src/services';
+import { deepCounty } from '../network/harness';
+
+/**
+ * The authorisation matrix: every role × every endpoint × the caller's own node, a child node, a
+ * sibling node and the parent node, each with the expected allow or deny, all generated from the
+ * one table below. The table is written here, by hand, from the rules people agreed (who may see
+ * what, who may say what), not read from the routes: a route that declares a looser rule than this
+ * table fails here. "Allow" means the access check let the request through (whatever the handler
+ * then said about the made-up ids and bodies: 400, 404, 409 …, but never 401/403 or a 5xx);
+ * "deny" means 403 with a machine-readable code, and no sign-in means 401 on every non-public route.
+ */
+
+const ROLES = [
+  'office-staff',
+  'committee-member',
+  'county-leader',
+  'township-supervisor',
+  'unit-handler',
+  'unit-head',
+  'analyst',
+  'admin',
+] as const;
+type Role = (typeof ROLES)[number];
+type Target = 'own' | 'child' | 'sibling' | 'parent';
+const TARGETS: readonly Target[] = ['own', 'child', 'sibling', 'parent'];
+
+type Rule =
+  | { kind: 'public' }
+  /** own node and its subtree; a county leader anywhere when `leader` (rows then filtered to theirs). */
+  | { kind: 'read'; roles: readonly Role[]; leader?: true }
+  /** only for one's own node. */
+  | { kind: 'act'; roles: readonly Role[] };
+
+const ALL = ROLES;
+const CASE_FILES = ROLES.filter((r) => r !== 'analyst'); // analysts read statistics, not case files
+const SUPERVISORS: readonly Role[] = ['office-staff', 'township-supervisor', 'admin'];
+const HANDLERS: readonly Role[] = ['unit-handler', 'unit-head', 'township-supervisor', 'office-staff'];
+const MANAGERS: readonly Role[] = ['admin', 'office-staff'];
+const DECIDERS: readonly Role[] = ['office-staff', 'committee-member'];
+
+const pub: Rule = { kind: 'public' };
+const read = (roles: readonly Role[], leader?: true): Rule => ({
+  kind: 'read',
+  roles,
+  ...(leader ? { leader } : {}),
+});
+const act = (roles: readonly Role[]): Rule => ({ kind: 'act', roles });
+
+const ITEM = '/tasks/items/:itemId';
+/** METHOD and path below /nodes/:nodeId → who may. */
+const TABLE: Record<string, Rule> = {
+  'GET /tasks/items': read(CASE_FILES, true),
+  'POST /tasks/items': act(SUPERVISORS),
+  'GET /tasks/summary': read(CASE_FILES, true),
+  'GET /tasks/export.xlsx': read(CASE_FILES, true),
+  'GET /tasks/export.csv': read(CASE_FILES, true),
+  [`GET ${ITEM}`]: read(CASE_FILES, true),
+  [`POST ${ITEM}/acknowledge`]: act(HANDLERS),
+  [`POST ${ITEM}/progress`]: act(HANDLERS),
+  [`POST ${ITEM}/report`]: act(HANDLERS),
+  [`POST ${ITEM}/sign-off`]: act(['unit-head']),
+  [`POST ${ITEM}/review`]: act(SUPERVISORS),
+  [`POST ${ITEM}/reopen`]: act(SUPERVISORS),
+  [`POST ${ITEM}/extension`]: act(HANDLERS),
+  [`POST ${ITEM}/extension/:requestId/decision`]: act(SUPERVISORS),
+  [`POST ${ITEM}/feedback`]: act(SUPERVISORS),
+  [`POST ${ITEM}/meetings`]: act(SUPERVISORS),
+  'GET /open311/v2/services.:format': pub,
+  'GET /open311/v2/services/:code.:format': pub,
+  'POST /open311/v2/requests.:format': act(['office-staff']),
+  'GET /open311/v2/requests.:format': pub,
+  'GET /open311/v2/requests/:id.:format': pub,
+  'GET /reminders/timers': read(CASE_FILES),
+  'GET /reminders/policies': read(ALL),
+  'PUT /reminders/policies/:kind': act(MANAGERS),
+  'GET /reminders/calendar': read(ALL),
+  'POST /reminders/calendar/amendments': act(['admin']),
+  'POST /scoring/decisions': act(DECIDERS),
+  'GET /scoring/decisions': read(ALL),
+  'POST /scoring/decisions/:decisionId/appeal': act(['unit-head', 'unit-handler', 'township-supervisor']),
+  'GET /scoring/sanctions': read(ALL),
+  'GET /scoring/scoreboard': read(ALL),
+  'GET /scoring/statistics': read(ALL),
+  'GET /scoring/units/:unit/evaluation': read(ALL),
+  'GET /scoring/appeals': read(CASE_FILES),
+  'POST /scoring/appeals/:appealId/decision': act(DECIDERS),
+  'GET /scoring/proposals': read(CASE_FILES),
+  'POST /scoring/proposals/:proposalId/decision': act(DECIDERS),
+  'POST /scoring/referrals': act(DECIDERS),
+  'GET /scoring/rules/:year': read(ALL),
+  'PUT /scoring/rules/:year': act(['admin', 'committee-member']),
+  'GET /notifications/inbox': act(ALL),
+  'POST /notifications/inbox/:messageId/read': act(ALL),
+  'POST /notifications/inbox/:messageId/acknowledge': act(ALL),
+  'GET /notifications/recipients': act(MANAGERS),
+  'PUT /notifications/recipients/:personId': act(MANAGERS),
+  'DELETE /notifications/recipients/:personId': act(MANAGERS),
+  'GET /notifications/webhooks': act(MANAGERS),
+  'POST /notifications/webhooks': act(MANAGERS),
+  'PATCH /notifications/webhooks/:id': act(MANAGERS),
+  'DELETE /notifications/webhooks/:id': act(MANAGERS),
+  'GET /notifications/templates': read(CASE_FILES),
+  'PUT /notifications/templates/:eventType/:locale': act(MANAGERS),
+  'DELETE /notifications/templates/:eventType/:locale': act(MANAGERS),
+  'GET /notifications/deliveries': act(ALL),
+  'POST /notifications/deliveries/:id/retry': act(MANAGERS),
+  'GET /notifications/documents/notice/:file': read(CASE_FILES),
+  'GET /notifications/documents/chase/:file': read(CASE_FILES),
+  'GET /notifications/documents/bulletin/:file': read(ALL),
+  'POST /notifications/bulletins': act(MANAGERS),
+  'GET /notifications/bulletins': read(ALL),
+  'GET /notifications/bulletins/:id': read(ALL),
+  'PUT /notifications/bulletins/:id': act(MANAGERS),
+  'POST /notifications/bulletins/:id/publish': act(MANAGERS),
+};
+
+function expected(rule: Rule, role: Role, target: Target): 'allow' | 'deny' {
+  switch (rule.kind) {
+    case 'public':
+      return 'allow';
+    case 'act':
+      return rule.roles.includes(role) && target === 'own' ? 'allow' : 'deny';
+    case 'read':
+      if (!rule.roles.includes(role)) return 'deny';
+      if (target === 'own' || target === 'child') return 'allow';
+      return rule.leader && role === 'county-leader' ? 'allow' : 'deny';
+  }
+}
+
+/** Made-up but well-formed path parameters: the matrix is about access, not about the records. */
+function concrete(path: string, node: string): string {
+  return `/nodes/${node}${path}`
+    .replace(':format', 'json')
+    .replace(':code', 'cg')
+    .replace(':kind', 'annual-target')
+    .replace(':year', '2026')
+    .replace(':unit', node)
+    .replace(':locale', 'zh')
+    .replace(':eventType', 'tasks.item.assigned')
+    .replace(':file', `${randomUUID()}.docx`)
+    .replace(/:[a-zA-Z]+/g, () => randomUUID());
+}
+
+describe('the authorisation matrix: every role × every endpoint × own / child / sibling / parent node', () => {
+  // The demo county's units report to the county office; give the township a unit of its own.
+  const org = deepCounty([{ id: 'unit-chengguan-school', name: '城关镇中心学校', parentId: 'township-chengguan' }]);
+  const nodes: Record<Target, string> = {
+    own: 'township-chengguan',
+    child: 'unit-chengguan-school',
+    sibling: 'township-chengjiao',
+    parent: org.parentOf('township-chengguan')!.id,
+  };
+  let db: FreshDatabase;
+  let host: RunningNode;
+
+  beforeAll(async () => {
+    db = await createFreshDatabase(testPostgres(), 'authz_matrix');
+    host = await startNodeProcess({
+      config: NodeProcessConfig.parse({
+        DATABASE_URL: db.url,
+        DUBAN_NODES: Object.values(nodes).join(','),
+        DATABASE_POOL_SIZE: '2',
+        LOG_LEVEL: 'silent',
+      }),
+      services: allServices({ REMINDER_POLL_MS: 60_000 }),
+      title: 'authz matrix',
+      org,
+      logger: createLogger({ level: 'silent' }),
+    });
+  });
+  afterAll(async () => {
+    await host?.close();
+    await db?.drop();
+  });
+
+  async function call(method: string, path: string, as: { role: Role } | null) {
+    const headers: Record<string, string> = {};
+    if (as) {
+      headers['x-duban-node'] = nodes.own;
+      headers['x-duban-person'] = encodeURIComponent(`matrix ${as.role}`);
+      headers['x-duban-roles'] = as.role;
+    }
+    const body = ['POST', 'PUT', 'PATCH'].includes(method) ? {} : undefined;
+    return host.app.inject({
+      method: method as 'GET',
+      url: path,
+      headers,
+      ...(body ? { payload: body } : {}),
+    });
+  }
+
+  it('covers every endpoint the process serves, and only those', () => {
+    const served = host.app.declaredRoutes
+      .filter((r) => r.url.startsWith('/nodes/:nodeId/') && r.method !== 'HEAD')
+      .map((r) => `${r.method} ${r.url.slice('/nodes/:nodeId'.length)}`);
+    expect(served.sort()).toEqual(Object.keys(TABLE).sort());
+  });
+
+  for (const [key, rule] of Object.entries(TABLE)) {
+    const [method, path] = key.split(' ') as [string, string];
+    it(`${key}`, async () => {
+      const seen: string[] = [];
+      const want: string[] = [];
+      for (const role of ROLES) {
+        for (const target of TARGETS) {
+          const res = await call(method, concrete(path, nodes[target]), { role });
+          const got = res.statusCode === 403 ? 'deny' : res.statusCode === 401 ? 'unauthenticated' : 'allow';
+          if (res.statusCode >= 500)
+            throw new Error(`${key} as ${role} on ${target}: ${res.statusCode} ${res.body}`);
+          seen.push(`${role}@${target}: ${got}`);
+          want.push(`${role}@${target}: ${expected(rule, role, target)}`);
+          if (got === 'deny') expect(JSON.stringify(res.json())).toMatch(/access\.|forbidden|403/);
+        }
+      }
+      expect(seen).toEqual(want);
+      const anonymous = await call(method, concrete(path, nodes.own), null);
+      if (rule.kind === 'public') expect(anonymous.statusCode).not.toBe(401);
+      else expect(anonymous.statusCode).toBe(401);
+    });
+  }
+});
