@@ -152,7 +152,9 @@ function concrete(path: string, node: string): string {
 
 describe('the authorisation matrix: every role × every endpoint × own / child / sibling / parent node', () => {
   // The demo county's units report to the county office; give the township a unit of its own.
-  const org = deepCounty([{ id: 'unit-chengguan-school', name: '城关镇中心学校', parentId: 'township-chengguan' }]);
+  const org = deepCounty([
+    { id: 'unit-chengguan-school', name: '城关镇中心学校', parentId: 'township-chengguan' },
+  ]);
   const nodes: Record<Target, string> = {
     own: 'township-chengguan',
     child: 'unit-chengguan-school',
