@@ -64,6 +64,7 @@ const TABLE: Record<string, Rule> = {
   'GET /tasks/export.xlsx': read(CASE_FILES, true),
   'GET /tasks/export.csv': read(CASE_FILES, true),
   [`GET ${ITEM}`]: read(CASE_FILES, true),
+  'GET /tasks/events': read(ALL),
   [`POST ${ITEM}/acknowledge`]: act(HANDLERS),
   [`POST ${ITEM}/progress`]: act(HANDLERS),
   [`POST ${ITEM}/report`]: act(HANDLERS),

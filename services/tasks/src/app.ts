@@ -1,5 +1,6 @@
 import type { HttpApp } from '@duban/kit';
 import type { TasksDeps } from './deps';
+import { registerEventRoutes } from './routes/events';
 import { registerExportRoutes } from './routes/export';
 import { registerItemRoutes } from './routes/items';
 import { registerOpen311Routes } from './routes/open311';
@@ -12,4 +13,5 @@ export function registerTasks(app: HttpApp, deps: TasksDeps): void {
   registerItemRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerOpen311Routes(app, deps);
+  registerEventRoutes(app, deps);
 }

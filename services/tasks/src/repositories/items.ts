@@ -125,6 +125,37 @@ export const itemRepository = {
     return row.last;
   },
 
+  /** A node's item events in (time, event id) order, after a cursor: the event feed. */
+  async feed(
+    tx: TransactionClient,
+    nodeId: string,
+    page: { after: { time: Date; eventId: string } | undefined; limit: number },
+  ) {
+    const rows = await tx.itemEvent.findMany({
+      where: {
+        nodeId,
+        ...(page.after
+          ? {
+              OR: [
+                { time: { gt: page.after.time } },
+                { time: page.after.time, eventId: { gt: page.after.eventId } },
+              ],
+            }
+          : {}),
+      },
+      orderBy: [{ time: 'asc' }, { eventId: 'asc' }],
+      take: page.limit,
+    });
+    return rows.map((r) => ({
+      eventId: r.eventId,
+      itemId: r.itemId,
+      type: r.type,
+      source: r.source,
+      time: r.time.toISOString(),
+      data: r.data,
+    }));
+  },
+
   async timeline(tx: TransactionClient, nodeId: string, itemId: string) {
     const rows = await tx.itemEvent.findMany({
       where: { nodeId, itemId },

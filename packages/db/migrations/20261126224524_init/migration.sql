@@ -467,6 +467,9 @@ CREATE INDEX "item_id_idx" ON "item"("id");
 CREATE INDEX "item_event_node_id_item_id_time_idx" ON "item_event"("node_id", "item_id", "time");
 
 -- CreateIndex
+CREATE INDEX "item_event_node_id_time_event_id_idx" ON "item_event"("node_id", "time", "event_id");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "calendar_amendment_amendment_id_key" ON "calendar_amendment"("amendment_id");
 
 -- CreateIndex

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFreshDatabase } from '@duban/db';
+import type { FreshDatabase } from '@duban/db';
+import { createLogger } from '@duban/kit';
+import { demoCounty } from '@duban/org';
+import { NodeProcessConfig, startNodeProcess } from '@duban/runtime';
+import type { RunningNode } from '@duban/runtime';
+import { testPostgres } from '@duban/testing';
+import { allServices } from '../../services/host/src/services';
+import { signIn } from './signIn';
+
+/**
+ * Analysts read the event stream but not the people in it: a citizen's hotline case filed through
+ * Open311 reaches the county's event feed; the office reads it whole, an analyst reads it without
+ * the citizen's name, phone, e-mail or account, and without who handled it.
+ */
+describe('the event feed as an analyst reads it', () => {
+  let db: FreshDatabase;
+  let host: RunningNode;
+
+  beforeAll(async () => {
+    db = await createFreshDatabase(testPostgres(), 'analyst_feed');
+    host = await startNodeProcess({
+      config: NodeProcessConfig.parse({
+        DATABASE_URL: db.url,
+        DUBAN_NODES: 'county',
+        DATABASE_POOL_SIZE: '2',
+        LOG_LEVEL: 'silent',
+      }),
+      services: allServices({ REMINDER_POLL_MS: 60_000 }),
+      title: 'analyst feed',
+      org: demoCounty(),
+      logger: createLogger({ level: 'silent' }),
+    });
+  });
+  afterAll(async () => {
+    await host?.close();
+    await db?.drop();
+  });
+
+  it('withholds people and citizen contacts from analysts only', async () => {
+    const office = await signIn(host, 'county', '县督查室 王敏', ['office-staff']);
+    const analyst = await signIn(host, 'county', '统计分析 刘洋', ['analyst']);
+    const form = [
+      'service_code=city-management',
+      `address_string=${encodeURIComponent('睢县城关镇北湖路12号')}`,
+      'email=zhangsan%40example.cn',
+      `first_name=${encodeURIComponent('三')}`,
+      `last_name=${encodeURIComponent('张')}`,
+      'phone=13800001234',
+      'account_id=acct-778899',
+      `description=${encodeURIComponent('北湖路路灯连续一周不亮')}`,
+    ].join('&');
+    const filed = await host.app.inject({
+      method: 'POST',
+      url: '/nodes/county/open311/v2/requests.json',
+      headers: { ...office, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: form,
+    });
+    expect(filed.statusCode).toBe(200);
+
+    const asOffice = await host.app.inject({
+      method: 'GET',
+      url: '/nodes/county/tasks/events',
+      headers: office,
+    });
+    expect(asOffice.statusCode).toBe(200);
+    const full = JSON.stringify(asOffice.json());
+    expect(asOffice.json()).toMatchObject({ redacted: false });
+    for (const s of ['13800001234', 'zhangsan@example.cn', 'acct-778899', '张三']) expect(full).toContain(s);
+
+    const asAnalyst = await host.app.inject({
+      method: 'GET',
+      url: '/nodes/county/tasks/events',
+      headers: analyst,
+    });
+    expect(asAnalyst.statusCode).toBe(200);
+    const body = asAnalyst.json() as { redacted: boolean; events: Array<{ type: string; data: unknown }> };
+    expect(body.redacted).toBe(true);
+    expect(body.events.map((e) => e.type)).toContain('tasks.item.assigned');
+    const seen = JSON.stringify(body);
+    for (const s of ['13800001234', 'zhangsan@example.cn', 'acct-778899', '张三', '王敏'])
+      expect(seen).not.toContain(s);
+    expect(seen).toContain('北湖路路灯连续一周不亮');
+    expect(seen).toContain('城市管理');
+
+    const ledger = await host.app.inject({
+      method: 'GET',
+      url: '/nodes/county/tasks/items',
+      headers: analyst,
+    });
+    expect(ledger.statusCode).toBe(403);
+    expect(ledger.json()).toMatchObject({ error: { code: 'access.role' } });
+  });
+});
