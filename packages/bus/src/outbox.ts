@@ -23,9 +23,13 @@ export async function lockSubject(tx: TransactionClient, subject: string): Promi
 
 export async function appendToOutbox(tx: TransactionClient, events: readonly DubanEvent[]): Promise<void> {
   if (events.length === 0) return;
-  for (const subject of [...new Set(events.map((e) => e.subject))].sort()) {
-    await lockSubject(tx, subject);
-  }
+  const subjects = [...new Set(events.map((e) => e.subject))].sort();
+  if (subjects.length === 1) await lockSubject(tx, subjects[0]!);
+  // Many subjects (a burst of timers firing together): one statement takes every lock, in the same
+  // sorted order as everyone else, so two writers never wait on each other crosswise.
+  else
+    await tx.$executeRaw`SELECT count(pg_advisory_xact_lock(hashtext(s)))
+      FROM (SELECT s FROM unnest(${subjects}::text[]) AS s ORDER BY s) AS sorted`;
   await tx.outboxEvent.createMany({
     data: events.map((e) => ({
       eventId: e.id,

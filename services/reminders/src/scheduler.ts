@@ -63,27 +63,37 @@ export class TimerScheduler {
     const { org } = this.deps;
     const countyOfficeOf = (id: string) =>
       [org.get(id), ...org.ancestors(id)].find((n) => n.kind === 'county-office')?.id ?? id;
+    // One batch is a handful of statements whatever its size (claim, states, counts, outbox, next
+    // timers, mark): a burst of timers due at the same instant costs per batch, not per timer.
     return this.deps.prisma.$transaction(async (tx) => {
       const due = await timerRepository.claimDue(tx, nodeIds, now, this.options.batchSize ?? 500);
+      if (due.length === 0) return 0;
+      const tracked = await timerRepository.findMany(tx, due);
+      const chases = await timerRepository.countFiredMany(
+        tx,
+        due.filter((t) => t.kind !== 'escalation'),
+      );
+      const events: Parameters<typeof appendToOutbox>[1][number][] = [];
+      const next: Parameters<typeof timerRepository.scheduleMany>[1][number][] = [];
       for (const timer of due) {
-        const tracked = await timerRepository.find(tx, timer.nodeId, timer.itemId);
+        const item = tracked.get(`${timer.nodeId}|${timer.itemId}`);
         // A timer of an older round was replaced when its item was re-planned.
-        if (!tracked || timer.round !== tracked.round) continue;
-        const calendar = calendarFor(this.deps, tracked.state.calendarVersion);
-        const chasesBefore =
-          timer.kind === 'escalation'
-            ? 0
-            : await timerRepository.countFired(tx, timer.nodeId, timer.itemId, timer.kind);
-        const fired = fireTimer(tracked.state, timer, calendar, {
+        if (!item || timer.round !== item.round) continue;
+        const fired = fireTimer(item.state, timer, calendarFor(this.deps, item.state.calendarVersion), {
           now,
           parentOf: (id) => org.parentOf(id)?.id,
           countyOfficeOf,
-          chasesBefore,
+          chasesBefore:
+            timer.kind === 'escalation'
+              ? 0
+              : (chases.get(`${timer.nodeId}|${timer.itemId}|${timer.kind}`) ?? 0),
         });
-        await appendToOutbox(tx, fired.events);
+        events.push(...fired.events);
         if (fired.next)
-          await timerRepository.schedule(tx, timer.nodeId, timer.itemId, tracked.round, [fired.next], now);
+          next.push({ nodeId: timer.nodeId, itemId: timer.itemId, round: item.round, timer: fired.next });
       }
+      await appendToOutbox(tx, events);
+      await timerRepository.scheduleMany(tx, next, now);
       await timerRepository.markFired(
         tx,
         due.map((t) => t.id),

@@ -23,6 +23,23 @@ export const timerRepository = {
     return row ? { state: row.state as unknown as TrackedItemState, round: row.round } : null;
   },
 
+  /** The tracked items of a batch of timers, in one query (key: `node|item`). */
+  async findMany(
+    tx: TransactionClient,
+    keys: ReadonlyArray<{ nodeId: string; itemId: string }>,
+  ): Promise<Map<string, Tracked>> {
+    if (keys.length === 0) return new Map();
+    const rows = await tx.$queryRaw<
+      Array<{ node_id: string; item_id: string; state: unknown; round: number }>
+    >`
+      SELECT t.node_id, t.item_id::text AS item_id, t.state, t.round FROM tracked_item t
+        JOIN unnest(${keys.map((k) => k.nodeId)}::text[], ${keys.map((k) => k.itemId)}::uuid[]) AS k(node_id, item_id)
+          ON t.node_id = k.node_id AND t.item_id = k.item_id`;
+    return new Map(
+      rows.map((r) => [`${r.node_id}|${r.item_id}`, { state: r.state as TrackedItemState, round: r.round }]),
+    );
+  },
+
   async track(
     tx: TransactionClient,
     nodeId: string,
@@ -104,6 +121,45 @@ export const timerRepository = {
 
   async countFired(tx: TransactionClient, nodeId: string, itemId: string, kind: TimerKind): Promise<number> {
     return tx.timer.count({ where: { nodeId, itemId, kind, status: 'fired' } });
+  },
+
+  /** countFired for a batch, in one query (key: `node|item|kind`). */
+  async countFiredMany(
+    tx: TransactionClient,
+    keys: ReadonlyArray<{ nodeId: string; itemId: string; kind: TimerKind }>,
+  ): Promise<Map<string, number>> {
+    if (keys.length === 0) return new Map();
+    const rows = await tx.$queryRaw<Array<{ node_id: string; item_id: string; kind: string; n: bigint }>>`
+      SELECT t.node_id, t.item_id::text AS item_id, t.kind, count(*) AS n FROM timer t
+        JOIN (SELECT DISTINCT * FROM unnest(${keys.map((k) => k.nodeId)}::text[], ${keys.map((k) => k.itemId)}::uuid[],
+                                      ${keys.map((k) => k.kind)}::text[]) AS k(node_id, item_id, kind)) k
+          ON t.node_id = k.node_id AND t.item_id = k.item_id AND t.kind = k.kind
+       WHERE t.status = 'fired'
+       GROUP BY t.node_id, t.item_id, t.kind`;
+    return new Map(rows.map((r) => [`${r.node_id}|${r.item_id}|${r.kind}`, Number(r.n)]));
+  },
+
+  /** schedule for many items at once (one INSERT). */
+  async scheduleMany(
+    tx: TransactionClient,
+    entries: ReadonlyArray<{ nodeId: string; itemId: string; round: number; timer: PlannedTimer }>,
+    now: Date,
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    await tx.timer.createMany({
+      data: entries.map(({ nodeId, itemId, round, timer: t }) => ({
+        id: uuidv7(now.getTime()),
+        nodeId,
+        itemId,
+        kind: t.kind,
+        level: t.level,
+        round,
+        dueAt: t.dueAt,
+        status: 'pending',
+        createdAt: now,
+      })),
+      skipDuplicates: true,
+    });
   },
 
   /**
