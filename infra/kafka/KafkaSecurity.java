@@ -83,6 +83,8 @@ public class KafkaSecurity {
         case "node", "analyst" -> {
           boolean writer = args[i].equals("node");
           String principal = arg(args, ++i, args[i - 1] + " PRINCIPAL PREFIX");
+          // A "." would let this principal's group prefix cover another's ("a." covers "a.b.").
+          if (!principal.matches("[A-Za-z0-9_-]+")) usage("principal names use letters, digits, _ and - only: " + principal);
           String prefix = prefix(arg(args, ++i, "PREFIX"));
           acls.addAll(grants(principal, prefix, topics, writer));
         }
@@ -98,6 +100,7 @@ public class KafkaSecurity {
       for (String prefix : topicPrefixes) createTopics(admin, prefix, topics);
       if (!acls.isEmpty()) {
         admin.createAcls(acls).all().get();
+        awaitAcls(admin, acls);
         System.err.println("KafkaSecurity: " + acls.size() + " ACL(s) in place");
       }
     }
@@ -129,6 +132,21 @@ public class KafkaSecurity {
     return out;
   }
 
+  /**
+   * createAcls returns once the controller has committed them; a broker's authorizer applies them
+   * a moment later (seconds on a busy machine). DescribeAcls is answered by the broker's
+   * authorizer, so once it lists them all, a client that connects next is judged by them.
+   */
+  static void awaitAcls(Admin admin, List<AclBinding> acls) throws Exception {
+    long deadline = System.currentTimeMillis() + 60_000;
+    for (AclBinding acl : acls) {
+      while (admin.describeAcls(acl.toFilter()).values().get().isEmpty()) {
+        if (System.currentTimeMillis() > deadline) throw new IllegalStateException("ACL not applied after 60 s: " + acl);
+        Thread.sleep(100);
+      }
+    }
+  }
+
   static void createTopics(Admin admin, String prefix, List<String> topics) throws Exception {
     int partitions = Integer.parseInt(env("KAFKA_PARTITIONS", "6"));
     short replication = Short.parseShort(env("KAFKA_REPLICATION_FACTOR", "1"));
@@ -143,6 +161,14 @@ public class KafkaSecurity {
     } catch (ExecutionException e) {
       // Another admin run created it in between: that is what we wanted.
       if (!(e.getCause() instanceof TopicExistsException)) throw e;
+    }
+    // Same for topics: the broker's metadata lists them a moment after the controller made them.
+    long deadline = System.currentTimeMillis() + 60_000;
+    Set<String> names = new HashSet<>();
+    for (NewTopic t : missing) names.add(t.name());
+    while (!admin.listTopics().names().get().containsAll(names)) {
+      if (System.currentTimeMillis() > deadline) throw new IllegalStateException("topics not visible after 60 s: " + names);
+      Thread.sleep(100);
     }
     System.err.println("KafkaSecurity: created " + missing.size() + " topic(s) with prefix '" + prefix + "'");
   }

@@ -7,6 +7,8 @@ declare module 'vitest' {
     kafkaBrokers: string;
     kafkaSource: string;
     kafkaUnavailable: string;
+    kafkaSaslBrokers: string;
+    kafkaSaslUnavailable: string;
   }
 }
 
@@ -23,6 +25,13 @@ export function testKafka(): { brokers: string[] } | { unavailable: string } {
   const brokers = inject('kafkaBrokers');
   if (brokers) return { brokers: brokers.split(',') };
   return { unavailable: inject('kafkaUnavailable') || 'no Kafka broker' };
+}
+
+/** The SCRAM listener of a broker with ACLs (ADR 0012), or why there is none. */
+export function testKafkaSasl(): { brokers: string[] } | { unavailable: string } {
+  const brokers = inject('kafkaSaslBrokers');
+  if (brokers) return { brokers: brokers.split(',') };
+  return { unavailable: inject('kafkaSaslUnavailable') || 'no SASL/SCRAM Kafka broker' };
 }
 
 export function kafkaRequired(): boolean {
