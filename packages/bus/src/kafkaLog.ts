@@ -85,6 +85,20 @@ export class KafkaEventLog implements EventLog {
     return `${this.prefix}${this.options.groupPrefix ?? ''}${groupId}`;
   }
 
+  /**
+   * kafkajs 2.2.4 reports the broker's GROUP_AUTHORIZATION_FAILED (from FindCoordinator) as
+   * "Failed to find group coordinator": on a secured cluster, name the likelier cause.
+   */
+  explainCrash(groupId: string, error: Error): void {
+    if (this.options.sasl && error.name === 'KafkaJSGroupCoordinatorNotFound') {
+      this.options.logger.error(
+        { group: this.physicalGroup(groupId), mechanism: this.options.sasl.mechanism },
+        'no group coordinator: on a secured cluster this usually means the principal has no READ ACL ' +
+          'for this group (its groups must start with <topic prefix><principal>.)',
+      );
+    }
+  }
+
   async ensureTopics(topics: readonly string[]): Promise<void> {
     const admin: Admin = this.kafka.admin();
     await admin.connect();
@@ -210,7 +224,10 @@ class KafkaSubscription implements Subscription {
       fromBeginning: true,
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
-      if (!event.payload.restart) this.fail(event.payload.error);
+      if (!event.payload.restart) {
+        this.log.explainCrash(this.groupId, event.payload.error);
+        this.fail(event.payload.error);
+      }
     });
     await this.consumer.run({
       autoCommit: false,
