@@ -417,6 +417,8 @@ cmd_admin() {
   check_java
   local java bootstrap
   java="$(java_bin)"
+  "$java" --list-modules 2>/dev/null | grep -q '^jdk\.compiler@' ||
+    die "admin: $java is a JRE; running KafkaSecurity.java from source needs a JDK (it has javac)"
   if [[ -n "${KAFKA_ADMIN_BOOTSTRAP:-}" ]]; then
     bootstrap="$KAFKA_ADMIN_BOOTSTRAP"
     export KAFKA_ADMIN_USERNAME="$ADMIN_USER" KAFKA_ADMIN_PASSWORD="$ADMIN_PASSWORD"
