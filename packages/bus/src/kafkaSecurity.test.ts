@@ -28,7 +28,9 @@ function errorChain(error: unknown): Array<{ name?: string; type?: string; code?
   return out;
 }
 
-async function refusal(promise: Promise<unknown>): Promise<Array<{ name?: string; type?: string; code?: number }>> {
+async function refusal(
+  promise: Promise<unknown>,
+): Promise<Array<{ name?: string; type?: string; code?: number }>> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
@@ -178,7 +180,9 @@ if (reason && !required) {
       const chain = await refusal(log.append([{ topic: TOPICS.tasks, key: 'x', value: 'analyst writes' }]));
       // With WRITE on no topic at all, the idempotent producer is refused its producer id (KIP-679)
       // before it can send anything.
-      expect(chain).toContainEqual(expect.objectContaining({ type: 'CLUSTER_AUTHORIZATION_FAILED', code: 31 }));
+      expect(chain).toContainEqual(
+        expect.objectContaining({ type: 'CLUSTER_AUTHORIZATION_FAILED', code: 31 }),
+      );
     });
   });
 }

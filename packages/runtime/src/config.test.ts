@@ -29,7 +29,10 @@ describe('Kafka security config (ADR 0012)', () => {
   it.each([
     [{ ...brokers, KAFKA_SASL_USERNAME: 'county' }, 'KAFKA_SASL_PASSWORD: required with KAFKA_SASL_USERNAME'],
     [{ ...brokers, KAFKA_SASL_PASSWORD: 'pw' }, 'KAFKA_SASL_USERNAME: required with KAFKA_SASL_PASSWORD'],
-    [{ ...brokers, KAFKA_SASL_MECHANISM: 'scram-sha-512' }, 'KAFKA_SASL_MECHANISM: needs KAFKA_SASL_USERNAME'],
+    [
+      { ...brokers, KAFKA_SASL_MECHANISM: 'scram-sha-512' },
+      'KAFKA_SASL_MECHANISM: needs KAFKA_SASL_USERNAME',
+    ],
     [{ ...brokers, KAFKA_SASL_USERNAME: 'a.b', KAFKA_SASL_PASSWORD: 'pw' }, 'KAFKA_SASL_USERNAME: letters'],
     [{ KAFKA_SASL_USERNAME: 'county', KAFKA_SASL_PASSWORD: 'pw' }, 'set without KAFKA_BROKERS'],
     [{ ...brokers, KAFKA_SSL: 'yes' }, 'KAFKA_SSL'],
