@@ -95,6 +95,7 @@ public class KafkaSecurity {
     try (Admin admin = Admin.create(props)) {
       if (!users.isEmpty()) {
         admin.alterUserScramCredentials(users).all().get();
+        awaitUsers(admin, users);
         System.err.println("KafkaSecurity: SCRAM-SHA-512 credentials set for " + users.size() + " user(s)");
       }
       for (String prefix : topicPrefixes) createTopics(admin, prefix, topics);
@@ -142,6 +143,23 @@ public class KafkaSecurity {
     for (AclBinding acl : acls) {
       while (admin.describeAcls(acl.toFilter()).values().get().isEmpty()) {
         if (System.currentTimeMillis() > deadline) throw new IllegalStateException("ACL not applied after 60 s: " + acl);
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  /** Like the ACLs: the broker answers DescribeUserScramCredentials from its own metadata. */
+  static void awaitUsers(Admin admin, List<UserScramCredentialAlteration> users) throws Exception {
+    long deadline = System.currentTimeMillis() + 60_000;
+    List<String> names = new ArrayList<>();
+    for (UserScramCredentialAlteration u : users) names.add(u.user());
+    for (;;) {
+      try {
+        admin.describeUserScramCredentials(names).all().get();
+        return;
+      } catch (ExecutionException e) {
+        // ResourceNotFoundException: some user is not there yet.
+        if (System.currentTimeMillis() > deadline) throw e;
         Thread.sleep(100);
       }
     }
