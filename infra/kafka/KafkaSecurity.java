@@ -14,7 +14,8 @@
 //
 // Environment: KAFKA_DOMAIN_TOPICS (comma-separated), KAFKA_PARTITIONS, KAFKA_REPLICATION_FACTOR;
 // KAFKA_ADMIN_USERNAME + KAFKA_ADMIN_PASSWORD to authenticate with SCRAM-SHA-512 (SASL_PLAINTEXT,
-// or SASL_SSL with KAFKA_ADMIN_SSL=1 and the JVM's trust store); without them: no authentication
+// or SASL_SSL with KAFKA_ADMIN_SSL=1, trusting KAFKA_ADMIN_CA_FILE (PEM) or the JVM's CAs); without
+// them: no authentication
 // (the broker's loopback admin listener).
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,6 +60,11 @@ public class KafkaSecurity {
         usage("KAFKA_ADMIN_USERNAME is set but KAFKA_ADMIN_PASSWORD is not");
       props.put("security.protocol", "1".equals(System.getenv("KAFKA_ADMIN_SSL")) ? "SASL_SSL" : "SASL_PLAINTEXT");
       props.put("sasl.mechanism", "SCRAM-SHA-512");
+      String ca = System.getenv("KAFKA_ADMIN_CA_FILE");
+      if (ca != null && !ca.isEmpty()) {
+        props.put("ssl.truststore.type", "PEM");
+        props.put("ssl.truststore.location", ca);
+      }
       props.put(
           "sasl.jaas.config",
           "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""

@@ -19,6 +19,8 @@ export type Transport =
       brokers: string[];
       /** A secured cluster (ADR 0012): each node process's SCRAM principal. */
       principal?: (nodeId: string) => { username: string; password: string };
+      /** The PEM certificate to trust on a SASL_SSL listener. */
+      caFile?: string;
     }
   | { kind: 'embedded' };
 
@@ -76,6 +78,7 @@ export class TestNetwork {
                   KAFKA_SASL_PASSWORD: this.transport.principal(nodeId).password,
                 }
               : {}),
+            ...(this.transport.caFile ? { KAFKA_SSL_CA_FILE: this.transport.caFile } : {}),
           }
         : { EVENT_LOG_DATABASE_URL: logUrl }),
     });

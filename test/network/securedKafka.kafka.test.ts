@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { eventually, kafkaAdmin, kafkaRequired, testKafkaSasl } from '@duban/testing';
@@ -7,6 +8,7 @@ import { TestNetwork, describeNetwork } from './harness';
 type Item = { id: string; status: string; assignee: string };
 
 const kafka = testKafkaSasl();
+const caFile = 'caFile' in kafka ? kafka.caFile : undefined;
 const HOUR = 3600_000;
 
 /**
@@ -26,6 +28,7 @@ describeNetwork(
       {
         ...(transport as { kind: 'kafka'; brokers: string[] }),
         principal: (id) => ({ username: id, password: passwords.get(id)! }),
+        ...(caFile ? { caFile } : {}),
       },
       'net_sasl',
       '2026-03-02T01:00:00Z',
@@ -34,7 +37,7 @@ describeNetwork(
 
     beforeAll(async () => {
       await kafkaAdmin(
-        brokers,
+        { brokers, caFile },
         ...nodes.flatMap((id) => ['user', `${id}:${passwords.get(id)!}`]),
         ...['topics', net.prefix],
         ...nodes.flatMap((id) => ['node', id, net.prefix]),
@@ -62,6 +65,7 @@ describeNetwork(
       const admin = new Kafka({
         brokers,
         logLevel: logLevel.NOTHING,
+        ...(caFile ? { ssl: { ca: readFileSync(caFile, 'utf8') } } : {}),
         sasl: {
           mechanism: 'scram-sha-512',
           username: process.env.KAFKA_ADMIN_USERNAME ?? 'admin',

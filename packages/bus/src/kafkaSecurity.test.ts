@@ -54,7 +54,10 @@ if (reason && !required) {
   });
 } else {
   describe('Kafka SASL/SCRAM and ACLs', () => {
-    const brokers = 'brokers' in kafka ? kafka.brokers : [];
+    const sasl = 'brokers' in kafka ? kafka : { brokers: [] };
+    const { brokers } = sasl;
+    // A SASL_SSL listener (KAFKA_SASL_CA_FILE): the clients trust its certificate.
+    const ssl = 'caFile' in sasl && sasl.caFile ? { ca: readFileSync(sasl.caFile, 'utf8') } : undefined;
     // Fresh principals per run: a broker shared by several runs keeps its users.
     const run = randomBytes(3).toString('hex');
     const county = { username: `sec${run}-county`, password: randomBytes(12).toString('hex') };
@@ -65,7 +68,7 @@ if (reason && !required) {
     beforeAll(async () => {
       if (reason) throw new Error(`a SASL/SCRAM Kafka broker is required here but unavailable: ${reason}`);
       await kafkaAdmin(
-        brokers,
+        sasl,
         ...[county, township, analyst].flatMap((u) => ['user', `${u.username}:${u.password}`]),
       );
     });
@@ -89,6 +92,7 @@ if (reason && !required) {
         groupPrefix,
         createTopics: false,
         sessionTimeoutMs: 6000,
+        ...(ssl ? { ssl } : {}),
       });
       closers.push(() => log.close());
       return log;
@@ -107,7 +111,7 @@ if (reason && !required) {
 
     it('an authorised host principal appends and consumes with its own group', async () => {
       const prefix = freshTopicPrefix('sasl-ok');
-      await kafkaAdmin(brokers, 'topics', prefix, 'node', county.username, prefix);
+      await kafkaAdmin(sasl, 'topics', prefix, 'node', county.username, prefix);
       const log = logAs(county, prefix);
       await log.ensureTopics(ALL_TOPICS); // sees the admin's topics, creates nothing
       await log.append([{ topic: TOPICS.tasks, key: 'item-1', value: '{"n":1}' }]);
@@ -118,7 +122,7 @@ if (reason && !required) {
 
     it("a node authenticating as another node's principal is refused", async () => {
       const prefix = freshTopicPrefix('sasl-forged');
-      await kafkaAdmin(brokers, 'topics', prefix, 'node', township.username, prefix);
+      await kafkaAdmin(sasl, 'topics', prefix, 'node', township.username, prefix);
       // The county's own password, the township's name: SCRAM fails before any ACL is looked at.
       const forged = logAs({ username: township.username, password: county.password }, prefix);
       const chain = await refusal(forged.append([{ topic: TOPICS.tasks, key: 'x', value: 'forged' }]));
@@ -130,7 +134,7 @@ if (reason && !required) {
       const other = freshTopicPrefix('sasl-other');
       // The township may use both prefixes' topics; the county only its own.
       await kafkaAdmin(
-        brokers,
+        sasl,
         ...['topics', own, 'topics', other],
         ...['node', county.username, own, 'node', township.username, other],
       );
@@ -148,7 +152,7 @@ if (reason && !required) {
     it("consuming with another host's group is refused", async () => {
       const prefix = freshTopicPrefix('sasl-group');
       await kafkaAdmin(
-        brokers,
+        sasl,
         ...['topics', prefix, 'node', county.username, prefix, 'node', township.username, prefix],
       );
       await logAs(county, prefix).append([{ topic: TOPICS.tasks, key: 'item-3', value: '{"n":3}' }]);
@@ -170,7 +174,7 @@ if (reason && !required) {
     it('the analyst reads with its own groups and cannot write', async () => {
       const prefix = freshTopicPrefix('sasl-analyst');
       await kafkaAdmin(
-        brokers,
+        sasl,
         ...['topics', prefix, 'node', county.username, prefix, 'analyst', analyst.username, prefix],
       );
       await logAs(county, prefix).append([{ topic: TOPICS.tasks, key: 'item-2', value: '{"n":2}' }]);

@@ -14,6 +14,8 @@ export interface KafkaServer {
    * KAFKA_SASL_BROKERS, or the jar broker, which tests start with KAFKA_SECURITY=sasl.
    */
   saslBrokers?: string[];
+  /** The PEM certificate to trust when that listener is SASL_SSL (KAFKA_SASL_CA_FILE). */
+  saslCaFile?: string;
   source: 'env' | 'testcontainers' | 'jar';
   stop(): Promise<void>;
 }
@@ -27,9 +29,11 @@ export async function startKafkaServer(): Promise<KafkaServer> {
   const fromEnv = process.env.KAFKA_BROKERS;
   if (fromEnv) {
     const sasl = process.env.KAFKA_SASL_BROKERS;
+    const ca = process.env.KAFKA_SASL_CA_FILE;
     return {
       brokers: brokerList(fromEnv),
       ...(sasl ? { saslBrokers: brokerList(sasl) } : {}),
+      ...(sasl && ca ? { saslCaFile: ca } : {}),
       source: 'env',
       stop: async () => undefined,
     };
@@ -63,9 +67,11 @@ export async function startKafkaServer(): Promise<KafkaServer> {
         ?.slice(name.length + 1);
     const brokers = brokerList(value('KAFKA_BROKERS') ?? `127.0.0.1:${port}`);
     const sasl = value('KAFKA_SASL_BROKERS');
+    const ca = value('KAFKA_SASL_CA_FILE');
     return {
       brokers,
       ...(sasl ? { saslBrokers: brokerList(sasl) } : {}),
+      ...(sasl && ca ? { saslCaFile: ca } : {}),
       source: 'jar',
       stop: async () => void (await run('bash', [KAFKA_SCRIPT, 'stop'], { env, timeout: 60_000 })),
     };
@@ -90,9 +96,16 @@ function brokerList(s: string): string[] {
  * secured broker, as its SCRAM admin (KAFKA_ADMIN_USERNAME / KAFKA_ADMIN_PASSWORD, default
  * admin / admin-secret, as kafka.sh formats the jar broker).
  */
-export async function kafkaAdmin(saslBrokers: readonly string[], ...ops: string[]): Promise<void> {
+export async function kafkaAdmin(
+  sasl: { brokers: readonly string[]; caFile?: string | undefined },
+  ...ops: string[]
+): Promise<void> {
   await run('bash', [KAFKA_SCRIPT, 'admin', ...ops], {
-    env: { ...process.env, KAFKA_ADMIN_BOOTSTRAP: saslBrokers.join(',') },
+    env: {
+      ...process.env,
+      KAFKA_ADMIN_BOOTSTRAP: sasl.brokers.join(','),
+      ...(sasl.caFile ? { KAFKA_ADMIN_CA_FILE: sasl.caFile } : {}),
+    },
     timeout: 120_000,
   });
 }

@@ -8,6 +8,7 @@ declare module 'vitest' {
     kafkaSource: string;
     kafkaUnavailable: string;
     kafkaSaslBrokers: string;
+    kafkaSaslCaFile: string;
     kafkaSaslUnavailable: string;
   }
 }
@@ -28,9 +29,10 @@ export function testKafka(): { brokers: string[] } | { unavailable: string } {
 }
 
 /** The SCRAM listener of a broker with ACLs (ADR 0012), or why there is none. */
-export function testKafkaSasl(): { brokers: string[] } | { unavailable: string } {
+export function testKafkaSasl(): { brokers: string[]; caFile?: string } | { unavailable: string } {
   const brokers = inject('kafkaSaslBrokers');
-  if (brokers) return { brokers: brokers.split(',') };
+  const caFile = inject('kafkaSaslCaFile');
+  if (brokers) return { brokers: brokers.split(','), ...(caFile ? { caFile } : {}) };
   return { unavailable: inject('kafkaSaslUnavailable') || 'no SASL/SCRAM Kafka broker' };
 }
 
