@@ -16,78 +16,77 @@ const NodeList = z
 const Flag = z.enum(['1', 'true', '0', 'false']).transform((v) => v === '1' || v === 'true');
 
 /** What every duban process reads from its environment (each service adds its own keys). */
-export const NodeProcessConfig = z
-  .object({
-    /** PostgreSQL of this node; absent: an embedded PostgreSQL under DUBAN_DATA_DIR. */
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-    DUBAN_DATA_DIR: z.string().min(1).default('.duban'),
-    /** Connections per pool (the ORM's and the raw one each); a process also keeps one per consumer. */
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-    /** Port of the embedded PostgreSQL (127.0.0.1 only); 0 picks a free one. */
-    EMBEDDED_POSTGRES_PORT: Port.default(54329),
-    /** The nodes this process serves; absent: the whole demo county (113 nodes). */
-    DUBAN_NODES: NodeList.optional(),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    PORT: Port.default(3000),
-    /** Kafka brokers; absent: the embedded log in this node's PostgreSQL. */
-    KAFKA_BROKERS: BrokerList.optional(),
-    /**
-     * Where the embedded log lives when several node processes share one (no Kafka): default, the
-     * node's own database.
-     */
-    EVENT_LOG_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-    /** Partitions and replication of the topics this process creates when they are missing. */
-    KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
-    KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
-    KAFKA_TOPIC_PREFIX: z
-      .string()
-      .regex(/^[a-zA-Z0-9._-]*$/)
-      .optional(),
-    /**
-     * A secured cluster (ADR 0012): this host's principal. Its consumer groups are named
-     * `<prefix><username>.<consumer>@<host>`, the names its ACLs allow. No "." in the name: the "."
-     * ends it in the group prefix, so one principal's prefix never covers another's groups.
-     */
-    KAFKA_SASL_USERNAME: z
-      .string()
-      .regex(/^[a-zA-Z0-9_-]{1,100}$/, 'letters, digits, "_" and "-" only (no ".")')
-      .optional(),
-    KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
-    KAFKA_SASL_MECHANISM: z.enum(['scram-sha-512', 'scram-sha-256', 'plain']).optional(),
-    /** TLS to the brokers (SASL_SSL); KAFKA_SSL_CA_FILE: a PEM file of the CAs to trust instead of the system's. */
-    KAFKA_SSL: Flag.optional(),
-    KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
-    /** Whether this process creates missing topics; default: yes, except as a SASL principal. */
-    KAFKA_CREATE_TOPICS: Flag.optional(),
-    LOG_LEVEL: LogLevel,
-  })
-  // Half a secured configuration would fail later as a vague connection error: refuse it here.
-  .superRefine((c, ctx) => {
-    const problem = (path: string, message: string) =>
-      ctx.addIssue({ code: 'custom', path: [path], message });
-    const sasl = c.KAFKA_SASL_USERNAME !== undefined || c.KAFKA_SASL_PASSWORD !== undefined;
-    if (c.KAFKA_SASL_USERNAME !== undefined && c.KAFKA_SASL_PASSWORD === undefined)
-      problem('KAFKA_SASL_PASSWORD', 'required with KAFKA_SASL_USERNAME');
-    if (c.KAFKA_SASL_PASSWORD !== undefined && c.KAFKA_SASL_USERNAME === undefined)
-      problem('KAFKA_SASL_USERNAME', 'required with KAFKA_SASL_PASSWORD');
-    if (c.KAFKA_SASL_MECHANISM !== undefined && !sasl)
-      problem('KAFKA_SASL_MECHANISM', 'needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
-    if (c.KAFKA_SSL === false && c.KAFKA_SSL_CA_FILE !== undefined)
-      problem('KAFKA_SSL_CA_FILE', 'given while KAFKA_SSL is off');
-    if (!c.KAFKA_BROKERS) {
-      for (const key of [
-        'KAFKA_SASL_USERNAME',
-        'KAFKA_SASL_PASSWORD',
-        'KAFKA_SASL_MECHANISM',
-        'KAFKA_SSL',
-        'KAFKA_SSL_CA_FILE',
-        'KAFKA_CREATE_TOPICS',
-      ] as const) {
-        if (c[key] !== undefined)
-          problem(key, 'set without KAFKA_BROKERS (the embedded log has no Kafka security)');
-      }
+const NodeProcessFields = z.object({
+  /** PostgreSQL of this node; absent: an embedded PostgreSQL under DUBAN_DATA_DIR. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DUBAN_DATA_DIR: z.string().min(1).default('.duban'),
+  /** Connections per pool (the ORM's and the raw one each); a process also keeps one per consumer. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Port of the embedded PostgreSQL (127.0.0.1 only); 0 picks a free one. */
+  EMBEDDED_POSTGRES_PORT: Port.default(54329),
+  /** The nodes this process serves; absent: the whole demo county (113 nodes). */
+  DUBAN_NODES: NodeList.optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: Port.default(3000),
+  /** Kafka brokers; absent: the embedded log in this node's PostgreSQL. */
+  KAFKA_BROKERS: BrokerList.optional(),
+  /**
+   * Where the embedded log lives when several node processes share one (no Kafka): default, the
+   * node's own database.
+   */
+  EVENT_LOG_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** Partitions and replication of the topics this process creates when they are missing. */
+  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .optional(),
+  /**
+   * A secured cluster (ADR 0012): this host's principal. Its consumer groups are named
+   * `<prefix><username>.<consumer>@<host>`, the names its ACLs allow. No "." in the name: the "."
+   * ends it in the group prefix, so one principal's prefix never covers another's groups.
+   */
+  KAFKA_SASL_USERNAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,100}$/, 'letters, digits, "_" and "-" only (no ".")')
+    .optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['scram-sha-512', 'scram-sha-256', 'plain']).optional(),
+  /** TLS to the brokers (SASL_SSL); KAFKA_SSL_CA_FILE: a PEM file of the CAs to trust instead of the system's. */
+  KAFKA_SSL: Flag.optional(),
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  /** Whether this process creates missing topics; default: yes, except as a SASL principal. */
+  KAFKA_CREATE_TOPICS: Flag.optional(),
+  LOG_LEVEL: LogLevel,
+});
+
+// Half a secured configuration would fail later as a vague connection error: refuse it here.
+export const NodeProcessConfig = NodeProcessFields.superRefine((c, ctx) => {
+  const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  const sasl = c.KAFKA_SASL_USERNAME !== undefined || c.KAFKA_SASL_PASSWORD !== undefined;
+  if (c.KAFKA_SASL_USERNAME !== undefined && c.KAFKA_SASL_PASSWORD === undefined)
+    problem('KAFKA_SASL_PASSWORD', 'required with KAFKA_SASL_USERNAME');
+  if (c.KAFKA_SASL_PASSWORD !== undefined && c.KAFKA_SASL_USERNAME === undefined)
+    problem('KAFKA_SASL_USERNAME', 'required with KAFKA_SASL_PASSWORD');
+  if (c.KAFKA_SASL_MECHANISM !== undefined && !sasl)
+    problem('KAFKA_SASL_MECHANISM', 'needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+  if (c.KAFKA_SSL === false && c.KAFKA_SSL_CA_FILE !== undefined)
+    problem('KAFKA_SSL_CA_FILE', 'given while KAFKA_SSL is off');
+  if (!c.KAFKA_BROKERS) {
+    for (const key of [
+      'KAFKA_SASL_USERNAME',
+      'KAFKA_SASL_PASSWORD',
+      'KAFKA_SASL_MECHANISM',
+      'KAFKA_SSL',
+      'KAFKA_SSL_CA_FILE',
+      'KAFKA_CREATE_TOPICS',
+    ] as const) {
+      if (c[key] !== undefined)
+        problem(key, 'set without KAFKA_BROKERS (the embedded log has no Kafka security)');
     }
-  });
+  }
+});
 export type NodeProcessConfig = z.infer<typeof NodeProcessConfig>;
 
 /** The Kafka client security of a process, from its config (ADR 0012). */
