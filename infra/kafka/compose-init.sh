@@ -11,11 +11,13 @@
 #
 # Environment: DUBAN_KAFKA_NODES ("principal:password" separated by spaces), DUBAN_KAFKA_ANALYSTS
 # (same form), KAFKA_ADMIN_USERNAME / KAFKA_ADMIN_PASSWORD (a SCRAM super user for tools on the
-# Docker host), KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS.
+# Docker host), KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS; KAFKA_INIT_BOOTSTRAP and KAFKA_BIN_DIR to run
+# it elsewhere (checked that way against `KAFKA_SECURITY=sasl kafka.sh start`, with wrappers around
+# Kafka 4.4's org.apache.kafka.tools.{TopicCommand,ConfigCommand,AclCommand}).
 set -eu
 
-BOOTSTRAP=127.0.0.1:9095
-BIN=/opt/kafka/bin
+BOOTSTRAP="${KAFKA_INIT_BOOTSTRAP:-127.0.0.1:9095}" # overridable to try the script outside Compose
+BIN="${KAFKA_BIN_DIR:-/opt/kafka/bin}"
 PREFIX="${KAFKA_TOPIC_PREFIX:-}"
 # Must match packages/events/src/envelope.ts TOPICS.
 TOPICS="duban.tasks duban.reminders duban.scoring duban.notifications duban.dead-letters"
