@@ -9,6 +9,13 @@
 #   kafka.sh status    exit 0 and print KAFKA_BROKERS=... if running, exit 3 otherwise
 #   kafka.sh logs [-f] print the broker log (tail -n ${KAFKA_LOG_LINES:-200}) or follow it
 #   kafka.sh env       print the effective settings
+#   kafka.sh admin OP... users, topics and ACLs of a secured cluster (KafkaSecurity.java):
+#                      user NAME:PASSWORD | topics PREFIX | node PRINCIPAL PREFIX | analyst PRINCIPAL PREFIX
+#
+# KAFKA_SECURITY=sasl adds a SASL_PLAINTEXT (SCRAM-SHA-512) listener with ACLs (StandardAuthorizer)
+# and also prints KAFKA_SASL_BROKERS=...; the plaintext listener stays as the loopback admin one.
+# KAFKA_SASL_TLS=1 makes that listener SASL_SSL with a self-signed certificate made on first start,
+# and also prints KAFKA_SASL_CA_FILE=... (the PEM certificate clients must trust).
 #
 # See infra/kafka/README.md for the environment variables.
 set -euo pipefail
@@ -41,6 +48,23 @@ BROKERS_FILE="$KAFKA_HOME_DIR/brokers"
 CLUSTER_ID_FILE="$KAFKA_HOME_DIR/cluster.id"
 
 PORT="${KAFKA_PORT:-9092}"
+# plaintext (default) | sasl: see ADR 0012 and README.md ("Secured broker").
+SECURITY="${KAFKA_SECURITY:-plaintext}"
+[[ "$SECURITY" == plaintext || "$SECURITY" == sasl ]] || {
+  printf 'kafka.sh: error: KAFKA_SECURITY=%s: plaintext or sasl\n' "$SECURITY" >&2
+  exit 1
+}
+SASL_PORT="${KAFKA_SASL_PORT:-9094}"
+# Bind address and advertised host of the SASL listener: 0.0.0.0 and the server's name when
+# nodes on other machines connect; the plaintext admin listener always stays on 127.0.0.1.
+SASL_BIND="${KAFKA_SASL_BIND:-127.0.0.1}"
+SASL_ADVERTISED="${KAFKA_SASL_ADVERTISED_HOST:-127.0.0.1}"
+ADMIN_USER="${KAFKA_ADMIN_USERNAME:-admin}"
+ADMIN_PASSWORD="${KAFKA_ADMIN_PASSWORD:-admin-secret}"
+SASL_BROKERS_FILE="$KAFKA_HOME_DIR/sasl-brokers"
+SASL_TLS="${KAFKA_SASL_TLS:-0}"
+TLS_DIR="$KAFKA_HOME_DIR/tls"
+SASL_CA_FILE="$KAFKA_HOME_DIR/sasl-ca-file"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 HOST=127.0.0.1 # not "localhost": Node may resolve it to ::1 first
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
@@ -181,6 +205,33 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.segment.bytes=1073741824
 EOF
+  if [[ "$SECURITY" == sasl ]]; then
+    local proto=SASL_PLAINTEXT
+    [[ "$SASL_TLS" == 1 ]] && proto=SASL_SSL
+    local name="${proto,,}"
+    # Replaces the listener lines above (later keys win in a properties file). PLAINTEXT stays on
+    # 127.0.0.1 as the inter-broker and admin listener: its unauthenticated principal
+    # (User:ANONYMOUS) is a super user, so only processes on this machine can use it. The
+    # controller listener's requests come as ANONYMOUS too and need it.
+    cat >>"$PROPS_FILE" <<EOF
+# KAFKA_SECURITY=sasl: SCRAM-SHA-512 for the nodes, ACLs for everyone but the super users.
+listeners=PLAINTEXT://$HOST:$PORT,$proto://$SASL_BIND:$SASL_PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$PORT,$proto://$SASL_ADVERTISED:$SASL_PORT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,$proto:$proto
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.$name.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:ANONYMOUS;User:$ADMIN_USER
+EOF
+    if [[ "$SASL_TLS" == 1 ]]; then
+      cat >>"$PROPS_FILE" <<EOF
+listener.name.$name.ssl.keystore.type=PKCS12
+listener.name.$name.ssl.keystore.location=$TLS_DIR/broker.p12
+listener.name.$name.ssl.keystore.password=$(cat "$TLS_DIR/password")
+EOF
+    fi
+  fi
   if [[ -n "${KAFKA_EXTRA_PROPERTIES:-}" ]]; then
     printf '# KAFKA_EXTRA_PROPERTIES\n%s\n' "$KAFKA_EXTRA_PROPERTIES" >>"$PROPS_FILE"
   fi
@@ -205,7 +256,40 @@ EOF
 EOF
 }
 
-print_brokers() { printf 'KAFKA_BROKERS=%s\n' "$(cat "$BROKERS_FILE" 2>/dev/null || echo "$HOST:$PORT")"; }
+# A self-signed certificate for the SASL_SSL listener (KAFKA_SASL_TLS=1), made once per
+# DUBAN_KAFKA_HOME with the JDK's keytool; its PEM form is what clients trust (KAFKA_SSL_CA_FILE).
+# For anything but a test county, bring a certificate from the county's CA instead
+# (KAFKA_EXTRA_PROPERTIES with listener.name.sasl_ssl.ssl.keystore.*).
+ensure_tls() {
+  [[ -s "$TLS_DIR/broker.p12" && -s "$TLS_DIR/ca.pem" && -s "$TLS_DIR/password" ]] && return 0
+  local keytool san
+  keytool="$(dirname "$(readlink -f "$(java_bin)")")/keytool"
+  [[ -x "$keytool" ]] || die "KAFKA_SASL_TLS=1 needs keytool next to java ($keytool)"
+  rm -rf "$TLS_DIR"
+  mkdir -p "$TLS_DIR"
+  chmod 700 "$TLS_DIR"
+  head -c 18 /dev/urandom | base64 | tr -d '/+=\n' >"$TLS_DIR/password"
+  san="IP:127.0.0.1,DNS:localhost"
+  if [[ "$SASL_ADVERTISED" =~ ^[0-9.]+$ ]]; then
+    [[ "$SASL_ADVERTISED" == 127.0.0.1 ]] || san="$san,IP:$SASL_ADVERTISED"
+  else
+    san="$san,DNS:$SASL_ADVERTISED"
+  fi
+  "$keytool" -genkeypair -alias broker -keyalg RSA -keysize 2048 -validity 3650 \
+    -dname "CN=$SASL_ADVERTISED" -ext "SAN=$san" -storetype PKCS12 \
+    -keystore "$TLS_DIR/broker.p12" -storepass "$(cat "$TLS_DIR/password")" >/dev/null 2>&1 ||
+    die "keytool could not make the broker certificate"
+  "$keytool" -exportcert -rfc -alias broker -keystore "$TLS_DIR/broker.p12" \
+    -storepass "$(cat "$TLS_DIR/password")" >"$TLS_DIR/ca.pem" 2>/dev/null ||
+    die "keytool could not export the broker certificate"
+  log "made a self-signed broker certificate for $san: $TLS_DIR/ca.pem"
+}
+
+print_brokers() {
+  printf 'KAFKA_BROKERS=%s\n' "$(cat "$BROKERS_FILE" 2>/dev/null || echo "$HOST:$PORT")"
+  if [[ -s "$SASL_BROKERS_FILE" ]]; then printf 'KAFKA_SASL_BROKERS=%s\n' "$(cat "$SASL_BROKERS_FILE")"; fi
+  if [[ -s "$SASL_CA_FILE" ]]; then printf 'KAFKA_SASL_CA_FILE=%s\n' "$(cat "$SASL_CA_FILE")"; fi
+}
 
 cmd_start() {
   local pid
@@ -221,9 +305,11 @@ cmd_start() {
   local java
   java="$(java_bin)"
 
-  for p in "$PORT" "$CONTROLLER_PORT"; do
+  local -a ports=("$PORT" "$CONTROLLER_PORT")
+  [[ "$SECURITY" == sasl ]] && ports+=("$SASL_PORT")
+  for p in "${ports[@]}"; do
     if port_in_use "$p"; then
-      die "port $HOST:$p is already in use by another process (set KAFKA_PORT / KAFKA_CONTROLLER_PORT)"
+      die "port $HOST:$p is already in use by another process (set KAFKA_PORT / KAFKA_CONTROLLER_PORT / KAFKA_SASL_PORT)"
     fi
   done
 
@@ -238,12 +324,21 @@ cmd_start() {
     printf '%s\n' "$cluster_id" >"$CLUSTER_ID_FILE"
   fi
   mkdir -p "$DATA_DIR"
+  if [[ "$SECURITY" == sasl && "$SASL_TLS" == 1 ]]; then ensure_tls; fi
   write_config
 
   local -a jvm=(-cp "$LIBS_DIR/*" "-Dlog4j2.configurationFile=$LOG4J_FILE" "-Dkafka.logs.dir=$KAFKA_HOME_DIR/logs")
+  # SCRAM credentials can be written into a KRaft log before its first start: the admin user
+  # exists from the beginning; the others are added later with `kafka.sh admin user ...`.
+  local -a scram=()
+  if [[ "$SECURITY" == sasl ]]; then
+    [[ "$ADMIN_PASSWORD" == admin-secret ]] && log "KAFKA_ADMIN_PASSWORD is the demo default: set your own outside tests"
+    [[ "$ADMIN_USER$ADMIN_PASSWORD" != *[\",=\]]* ]] || die "KAFKA_ADMIN_USERNAME/PASSWORD must not contain \" , = or ]"
+    scram=(--add-scram "SCRAM-SHA-512=[name=$ADMIN_USER,password=$ADMIN_PASSWORD]")
+  fi
   # StorageTool format; --ignore-formatted keeps an already formatted dir (KAFKA_KEEP_DATA=1).
   if ! "$java" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "${jvm[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$PROPS_FILE" \
-    --ignore-formatted >"$KAFKA_HOME_DIR/format.out" 2>&1; then
+    --ignore-formatted "${scram[@]}" >"$KAFKA_HOME_DIR/format.out" 2>&1; then
     cat "$KAFKA_HOME_DIR/format.out" >&2
     die "formatting $DATA_DIR failed"
   fi
@@ -256,6 +351,16 @@ cmd_start() {
   pid=$!
   printf '%s\n' "$pid" >"$PID_FILE"
   printf '%s:%s\n' "$HOST" "$PORT" >"$BROKERS_FILE"
+  if [[ "$SECURITY" == sasl ]]; then
+    printf '%s:%s\n' "$SASL_ADVERTISED" "$SASL_PORT" >"$SASL_BROKERS_FILE"
+  else
+    rm -f "$SASL_BROKERS_FILE"
+  fi
+  if [[ "$SECURITY" == sasl && "$SASL_TLS" == 1 ]]; then
+    printf '%s\n' "$TLS_DIR/ca.pem" >"$SASL_CA_FILE"
+  else
+    rm -f "$SASL_CA_FILE"
+  fi
 
   log "starting Kafka $KAFKA_VERSION (pid $pid), log: $LOG_FILE"
   while :; do
@@ -277,6 +382,9 @@ cmd_start() {
     fi
     sleep 0.2
   done
+  if [[ "$SECURITY" == sasl ]]; then
+    log "$([[ "$SASL_TLS" == 1 ]] && echo SASL_SSL || echo SASL_PLAINTEXT) (SCRAM-SHA-512, ACLs) on $SASL_BIND:$SASL_PORT, super user $ADMIN_USER"
+  fi
   log "Kafka $KAFKA_VERSION ready on $HOST:$PORT after $((SECONDS - t0))s (pid $pid)"
   print_brokers
 }
@@ -343,11 +451,53 @@ KAFKA_KEEP_DATA=${KAFKA_KEEP_DATA:-0}
 KAFKA_START_TIMEOUT=$START_TIMEOUT
 KAFKA_STOP_TIMEOUT=$STOP_TIMEOUT
 KAFKA_HEAP_OPTS=$HEAP_OPTS
+KAFKA_SECURITY=$SECURITY
+KAFKA_SASL_PORT=$SASL_PORT
+KAFKA_SASL_BIND=$SASL_BIND
+KAFKA_SASL_ADVERTISED_HOST=$SASL_ADVERTISED
+KAFKA_SASL_TLS=$SASL_TLS
+KAFKA_ADMIN_USERNAME=$ADMIN_USER
 EOF
 }
 
+# Users, topics and ACLs (KafkaSecurity.java, run from source by the JDK: no build step). Talks to
+# KAFKA_ADMIN_BOOTSTRAP with SCRAM as KAFKA_ADMIN_USERNAME when that is set, else to this
+# broker's loopback admin listener without authentication.
+cmd_admin() {
+  (($# > 0)) || die "admin: nothing to do (user NAME:PASSWORD | topics PREFIX | node PRINCIPAL PREFIX | analyst PRINCIPAL PREFIX)"
+  cmd_jars
+  check_java
+  local java bootstrap
+  java="$(java_bin)"
+  "$java" --list-modules 2>/dev/null | grep -q '^jdk\.compiler@' ||
+    die "admin: $java is a JRE; running KafkaSecurity.java from source needs a JDK (it has javac)"
+  if [[ -n "${KAFKA_ADMIN_BOOTSTRAP:-}" ]]; then
+    bootstrap="$KAFKA_ADMIN_BOOTSTRAP"
+    export KAFKA_ADMIN_USERNAME="$ADMIN_USER" KAFKA_ADMIN_PASSWORD="$ADMIN_PASSWORD"
+    # A SASL_SSL listener: trust this PEM certificate (KafkaSecurity.java).
+    if [[ -n "${KAFKA_ADMIN_CA_FILE:-}" ]]; then export KAFKA_ADMIN_SSL=1; fi
+  else
+    running_pid >/dev/null || die "admin: no broker running under $KAFKA_HOME_DIR (or set KAFKA_ADMIN_BOOTSTRAP)"
+    bootstrap="$(cat "$BROKERS_FILE")"
+    unset KAFKA_ADMIN_USERNAME KAFKA_ADMIN_PASSWORD
+  fi
+  local log4j rc=0
+  log4j="$(mktemp)"
+  cat >"$log4j" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<Configuration status="WARN">
+  <Appenders><Console name="ERR" target="SYSTEM_ERR"><PatternLayout pattern="%p %m (%c)%n"/></Console></Appenders>
+  <Loggers><Root level="WARN"><AppenderRef ref="ERR"/></Root></Loggers>
+</Configuration>
+EOF
+  "$java" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$LIBS_DIR/*" "-Dlog4j2.configurationFile=$log4j" \
+    "$SCRIPT_DIR/KafkaSecurity.java" "$bootstrap" "$@" </dev/null >&2 || rc=$?
+  rm -f "$log4j"
+  ((rc == 0)) || die "admin step failed (exit $rc)"
+}
+
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 }
 
 case "${1:-}" in
@@ -364,6 +514,10 @@ case "${1:-}" in
     cmd_logs "$@"
     ;;
   env) cmd_env ;;
+  admin)
+    shift
+    cmd_admin "$@"
+    ;;
   -h | --help | help)
     usage
     ;;

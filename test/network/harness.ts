@@ -13,7 +13,16 @@ export function deepCounty(extra: Array<{ id: string; name: string; parentId: st
   return new OrgTree([...demoCountyNodes(), ...extra.map((n) => ({ ...n, kind: 'unit' as const }))]);
 }
 
-export type Transport = { kind: 'kafka'; brokers: string[] } | { kind: 'embedded' };
+export type Transport =
+  | {
+      kind: 'kafka';
+      brokers: string[];
+      /** A secured cluster (ADR 0012): each node process's SCRAM principal. */
+      principal?: (nodeId: string) => { username: string; password: string };
+      /** The PEM certificate to trust on a SASL_SSL listener. */
+      caFile?: string;
+    }
+  | { kind: 'embedded' };
 
 export interface NetworkNode {
   id: string;
@@ -30,7 +39,8 @@ export class TestNetwork {
   readonly clock: VirtualClock;
   readonly nodes = new Map<string, NetworkNode>();
   private logDb: FreshDatabase | undefined;
-  private readonly prefix: string;
+  /** The Kafka topic prefix of this network (the admin step of a secured cluster needs it). */
+  readonly prefix: string;
   readonly logger: Logger;
 
   constructor(
@@ -59,7 +69,17 @@ export class TestNetwork {
       DATABASE_POOL_SIZE: '2',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       ...(this.transport.kind === 'kafka'
-        ? { KAFKA_BROKERS: this.transport.brokers.join(','), KAFKA_TOPIC_PREFIX: this.prefix }
+        ? {
+            KAFKA_BROKERS: this.transport.brokers.join(','),
+            KAFKA_TOPIC_PREFIX: this.prefix,
+            ...(this.transport.principal
+              ? {
+                  KAFKA_SASL_USERNAME: this.transport.principal(nodeId).username,
+                  KAFKA_SASL_PASSWORD: this.transport.principal(nodeId).password,
+                }
+              : {}),
+            ...(this.transport.caFile ? { KAFKA_SSL_CA_FILE: this.transport.caFile } : {}),
+          }
         : { EVENT_LOG_DATABASE_URL: logUrl }),
     });
   }

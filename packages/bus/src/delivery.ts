@@ -1,4 +1,6 @@
+import type { ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
+import type { SASLOptions } from 'kafkajs';
 import type { Logger } from '@duban/kit';
 import { ALL_TOPICS } from '@duban/events';
 import type { PrismaClient } from '@duban/db';
@@ -16,6 +18,11 @@ export interface TransportConfig {
   kafkaClientId: string;
   kafkaPartitions?: number | undefined;
   kafkaReplicationFactor?: number | undefined;
+  /** A secured cluster (ADR 0012): this host's principal, TLS, its group prefix, no topic creation. */
+  kafkaSasl?: SASLOptions | undefined;
+  kafkaSsl?: boolean | ConnectionOptions | undefined;
+  kafkaGroupPrefix?: string | undefined;
+  kafkaCreateTopics?: boolean | undefined;
 }
 
 export function createEventLog(
@@ -31,6 +38,10 @@ export function createEventLog(
       ...(config.kafkaTopicPrefix ? { topicPrefix: config.kafkaTopicPrefix } : {}),
       ...(config.kafkaPartitions ? { partitions: config.kafkaPartitions } : {}),
       ...(config.kafkaReplicationFactor ? { replicationFactor: config.kafkaReplicationFactor } : {}),
+      ...(config.kafkaSasl ? { sasl: config.kafkaSasl } : {}),
+      ...(config.kafkaSsl ? { ssl: config.kafkaSsl } : {}),
+      ...(config.kafkaGroupPrefix ? { groupPrefix: config.kafkaGroupPrefix } : {}),
+      ...(config.kafkaCreateTopics === false ? { createTopics: false } : {}),
     });
   }
   return new EmbeddedEventLog({ pool: db.pool, url: db.url, logger });

@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { Admin, Consumer, KafkaConfig, Producer, SASLOptions } from 'kafkajs';
 import type { Logger } from '@duban/kit';
@@ -11,8 +12,20 @@ export interface KafkaLogOptions {
   topicPrefix?: string;
   partitions?: number;
   replicationFactor?: number;
+  /** SCRAM (or PLAIN) credentials of this host's principal on a secured cluster (ADR 0012). */
   sasl?: SASLOptions;
-  ssl?: boolean;
+  /** TLS to the brokers: `true` with the system CAs, or Node's TLS options (e.g. `ca`). */
+  ssl?: boolean | ConnectionOptions;
+  /**
+   * Between the topic prefix and the group id of every consumer group: on a secured cluster the
+   * principal may only use groups that start with `<topicPrefix><principal>.` (ADR 0012).
+   */
+  groupPrefix?: string;
+  /**
+   * Whether ensureTopics creates missing topics (default). A secured cluster's principals may not
+   * create topics: the admin step does, and ensureTopics only checks they are there.
+   */
+  createTopics?: boolean;
   /** How long a connection attempt may take before the broker counts as unreachable. */
   connectionTimeoutMs?: number;
   /**
@@ -54,7 +67,7 @@ export class KafkaEventLog implements EventLog {
           else logger.debug(extra, message);
         },
       ...(options.sasl ? { sasl: options.sasl } : {}),
-      ...(options.ssl ? { ssl: true } : {}),
+      ...(options.ssl ? { ssl: options.ssl } : {}),
     };
     this.kafka = new Kafka(config);
   }
@@ -67,6 +80,25 @@ export class KafkaEventLog implements EventLog {
     return topic.startsWith(this.prefix) ? topic.slice(this.prefix.length) : topic;
   }
 
+  /** The group id on the cluster; the inbox keeps using the logical one. */
+  physicalGroup(groupId: string): string {
+    return `${this.prefix}${this.options.groupPrefix ?? ''}${groupId}`;
+  }
+
+  /**
+   * kafkajs 2.2.4 reports the broker's GROUP_AUTHORIZATION_FAILED (from FindCoordinator) as
+   * "Failed to find group coordinator": on a secured cluster, name the likelier cause.
+   */
+  explainCrash(groupId: string, error: Error): void {
+    if (this.options.sasl && error.name === 'KafkaJSGroupCoordinatorNotFound') {
+      this.options.logger.error(
+        { group: this.physicalGroup(groupId), mechanism: this.options.sasl.mechanism },
+        'no group coordinator: on a secured cluster this usually means the principal has no READ ACL ' +
+          'for this group (its groups must start with <topic prefix><principal>.)',
+      );
+    }
+  }
+
   async ensureTopics(topics: readonly string[]): Promise<void> {
     const admin: Admin = this.kafka.admin();
     await admin.connect();
@@ -74,6 +106,13 @@ export class KafkaEventLog implements EventLog {
       const existing = new Set(await admin.listTopics());
       const missing = topics.map((t) => this.physical(t)).filter((t) => !existing.has(t));
       if (missing.length === 0) return;
+      if (this.options.createTopics === false) {
+        // A principal without DESCRIBE on a topic does not see it either: same remedy.
+        throw new Error(
+          `Kafka topics missing or not visible to this principal: ${missing.join(', ')}; ` +
+            'create them and grant the ACLs first (infra/kafka/README.md, "Secured broker")',
+        );
+      }
       await admin.createTopics({
         waitForLeaders: true,
         topics: missing.map((topic) => ({
@@ -136,7 +175,7 @@ export class KafkaEventLog implements EventLog {
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     const consumer = this.kafka.consumer({
       // Groups carry the topic prefix too: two deployments sharing a cluster never share a group.
-      groupId: `${this.prefix}${options.groupId}`,
+      groupId: this.physicalGroup(options.groupId),
       allowAutoTopicCreation: false,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
@@ -185,7 +224,10 @@ class KafkaSubscription implements Subscription {
       fromBeginning: true,
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
-      if (!event.payload.restart) this.fail(event.payload.error);
+      if (!event.payload.restart) {
+        this.log.explainCrash(this.groupId, event.payload.error);
+        this.fail(event.payload.error);
+      }
     });
     await this.consumer.run({
       autoCommit: false,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { BrokerList, LogLevel, Port } from '@duban/kit';
 
@@ -11,8 +12,11 @@ const NodeList = z
   )
   .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'each node id is a lower-case slug')).min(1));
 
+/** `1`/`true` or `0`/`false`, as an env var can say it. */
+const Flag = z.enum(['1', 'true', '0', 'false']).transform((v) => v === '1' || v === 'true');
+
 /** What every duban process reads from its environment (each service adds its own keys). */
-export const NodeProcessConfig = z.object({
+const NodeProcessFields = z.object({
   /** PostgreSQL of this node; absent: an embedded PostgreSQL under DUBAN_DATA_DIR. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DUBAN_DATA_DIR: z.string().min(1).default('.duban'),
@@ -38,6 +42,73 @@ export const NodeProcessConfig = z.object({
     .string()
     .regex(/^[a-zA-Z0-9._-]*$/)
     .optional(),
+  /**
+   * A secured cluster (ADR 0012): this host's principal. Its consumer groups are named
+   * `<prefix><username>.<consumer>@<host>`, the names its ACLs allow. No "." in the name: the "."
+   * ends it in the group prefix, so one principal's prefix never covers another's groups.
+   */
+  KAFKA_SASL_USERNAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,100}$/, 'letters, digits, "_" and "-" only (no ".")')
+    .optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['scram-sha-512', 'scram-sha-256', 'plain']).optional(),
+  /** TLS to the brokers (SASL_SSL); KAFKA_SSL_CA_FILE: a PEM file of the CAs to trust instead of the system's. */
+  KAFKA_SSL: Flag.optional(),
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  /** Whether this process creates missing topics; default: yes, except as a SASL principal. */
+  KAFKA_CREATE_TOPICS: Flag.optional(),
   LOG_LEVEL: LogLevel,
 });
+
+// Half a secured configuration would fail later as a vague connection error: refuse it here.
+export const NodeProcessConfig = NodeProcessFields.superRefine((c, ctx) => {
+  const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  const sasl = c.KAFKA_SASL_USERNAME !== undefined || c.KAFKA_SASL_PASSWORD !== undefined;
+  if (c.KAFKA_SASL_USERNAME !== undefined && c.KAFKA_SASL_PASSWORD === undefined)
+    problem('KAFKA_SASL_PASSWORD', 'required with KAFKA_SASL_USERNAME');
+  if (c.KAFKA_SASL_PASSWORD !== undefined && c.KAFKA_SASL_USERNAME === undefined)
+    problem('KAFKA_SASL_USERNAME', 'required with KAFKA_SASL_PASSWORD');
+  if (c.KAFKA_SASL_MECHANISM !== undefined && !sasl)
+    problem('KAFKA_SASL_MECHANISM', 'needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+  if (c.KAFKA_SSL === false && c.KAFKA_SSL_CA_FILE !== undefined)
+    problem('KAFKA_SSL_CA_FILE', 'given while KAFKA_SSL is off');
+  if (!c.KAFKA_BROKERS) {
+    for (const key of [
+      'KAFKA_SASL_USERNAME',
+      'KAFKA_SASL_PASSWORD',
+      'KAFKA_SASL_MECHANISM',
+      'KAFKA_SSL',
+      'KAFKA_SSL_CA_FILE',
+      'KAFKA_CREATE_TOPICS',
+    ] as const) {
+      if (c[key] !== undefined)
+        problem(key, 'set without KAFKA_BROKERS (the embedded log has no Kafka security)');
+    }
+  }
+});
 export type NodeProcessConfig = z.infer<typeof NodeProcessConfig>;
+
+/** The Kafka client security of a process, from its config (ADR 0012). */
+export function kafkaSecurity(config: NodeProcessConfig): {
+  sasl?: { mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain'; username: string; password: string };
+  ssl?: true | { ca: string };
+  groupPrefix?: string;
+  createTopics: boolean;
+} {
+  const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = config;
+  const sasl =
+    username !== undefined && password !== undefined
+      ? { mechanism: config.KAFKA_SASL_MECHANISM ?? ('scram-sha-512' as const), username, password }
+      : undefined;
+  const ssl = config.KAFKA_SSL_CA_FILE
+    ? { ca: readFileSync(config.KAFKA_SSL_CA_FILE, 'utf8') }
+    : config.KAFKA_SSL
+      ? (true as const)
+      : undefined;
+  return {
+    ...(sasl ? { sasl, groupPrefix: `${sasl.username}.` } : {}),
+    ...(ssl ? { ssl } : {}),
+    createTopics: config.KAFKA_CREATE_TOPICS ?? !sasl,
+  };
+}

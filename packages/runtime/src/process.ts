@@ -17,6 +17,7 @@ import type { Clock, HttpApp, Logger } from '@duban/kit';
 import { demoCounty, demoHostedNodeIds } from '@duban/org';
 import type { OrgTree } from '@duban/org';
 import { CalendarBook } from './calendars';
+import { kafkaSecurity } from './config';
 import type { NodeProcessConfig } from './config';
 
 /** What every service of a process shares. */
@@ -112,6 +113,7 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
       closers.push(() => logPool.end());
       logDb = { pool: logPool, url: config.EVENT_LOG_DATABASE_URL };
     }
+    const security = config.KAFKA_BROKERS ? kafkaSecurity(config) : undefined;
     const log = createEventLog(
       {
         kafkaBrokers: config.KAFKA_BROKERS,
@@ -119,6 +121,10 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
         kafkaClientId: `duban-${hosted.hostId}`,
         kafkaPartitions: config.KAFKA_PARTITIONS,
         kafkaReplicationFactor: config.KAFKA_REPLICATION_FACTOR,
+        kafkaSasl: security?.sasl,
+        kafkaSsl: security?.ssl,
+        kafkaGroupPrefix: security?.groupPrefix,
+        kafkaCreateTopics: security?.createTopics,
       },
       logDb,
       logger,

@@ -9,6 +9,13 @@ const KAFKA_SCRIPT = fileURLToPath(new URL('../../../infra/kafka/kafka.sh', impo
 
 export interface KafkaServer {
   brokers: string[];
+  /**
+   * The SCRAM-SHA-512 listener of a broker with ACLs (ADR 0012), when there is one: from
+   * KAFKA_SASL_BROKERS, or the jar broker, which tests start with KAFKA_SECURITY=sasl.
+   */
+  saslBrokers?: string[];
+  /** The PEM certificate to trust when that listener is SASL_SSL (KAFKA_SASL_CA_FILE). */
+  saslCaFile?: string;
   source: 'env' | 'testcontainers' | 'jar';
   stop(): Promise<void>;
 }
@@ -21,11 +28,12 @@ export interface KafkaServer {
 export async function startKafkaServer(): Promise<KafkaServer> {
   const fromEnv = process.env.KAFKA_BROKERS;
   if (fromEnv) {
+    const sasl = process.env.KAFKA_SASL_BROKERS;
+    const ca = process.env.KAFKA_SASL_CA_FILE;
     return {
-      brokers: fromEnv
-        .split(',')
-        .map((b) => b.trim())
-        .filter(Boolean),
+      brokers: brokerList(fromEnv),
+      ...(sasl ? { saslBrokers: brokerList(sasl) } : {}),
+      ...(sasl && ca ? { saslCaFile: ca } : {}),
       source: 'env',
       stop: async () => undefined,
     };
@@ -40,18 +48,30 @@ export async function startKafkaServer(): Promise<KafkaServer> {
     };
   }
   const port = String(19_092 + (process.pid % 500) * 2);
+  // Secured, with the plaintext listener kept for every other suite: its (loopback-only)
+  // anonymous principal is a super user, so those suites see no ACLs.
   const env = {
     ...process.env,
     KAFKA_PORT: port,
     KAFKA_CONTROLLER_PORT: String(Number(port) + 1),
+    KAFKA_SECURITY: 'sasl',
+    KAFKA_SASL_PORT: String(Number(port) + 10_000),
     DUBAN_KAFKA_HOME: `/tmp/duban-kafka-test-${port}`,
   };
   try {
     const { stdout } = await run('bash', [KAFKA_SCRIPT, 'start'], { env, timeout: 600_000 });
-    const line = stdout.split('\n').find((l) => l.startsWith('KAFKA_BROKERS='));
-    const brokers = (line?.slice('KAFKA_BROKERS='.length) ?? `127.0.0.1:${port}`).split(',');
+    const value = (name: string) =>
+      stdout
+        .split('\n')
+        .find((l) => l.startsWith(`${name}=`))
+        ?.slice(name.length + 1);
+    const brokers = brokerList(value('KAFKA_BROKERS') ?? `127.0.0.1:${port}`);
+    const sasl = value('KAFKA_SASL_BROKERS');
+    const ca = value('KAFKA_SASL_CA_FILE');
     return {
       brokers,
+      ...(sasl ? { saslBrokers: brokerList(sasl) } : {}),
+      ...(sasl && ca ? { saslCaFile: ca } : {}),
       source: 'jar',
       stop: async () => void (await run('bash', [KAFKA_SCRIPT, 'stop'], { env, timeout: 60_000 })),
     };
@@ -62,6 +82,32 @@ export async function startKafkaServer(): Promise<KafkaServer> {
       { cause: error },
     );
   }
+}
+
+function brokerList(s: string): string[] {
+  return s
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Runs `infra/kafka/kafka.sh admin OP...` (users, topics, ACLs: KafkaSecurity.java) against a
+ * secured broker, as its SCRAM admin (KAFKA_ADMIN_USERNAME / KAFKA_ADMIN_PASSWORD, default
+ * admin / admin-secret, as kafka.sh formats the jar broker).
+ */
+export async function kafkaAdmin(
+  sasl: { brokers: readonly string[]; caFile?: string | undefined },
+  ...ops: string[]
+): Promise<void> {
+  await run('bash', [KAFKA_SCRIPT, 'admin', ...ops], {
+    env: {
+      ...process.env,
+      KAFKA_ADMIN_BOOTSTRAP: sasl.brokers.join(','),
+      ...(sasl.caFile ? { KAFKA_ADMIN_CA_FILE: sasl.caFile } : {}),
+    },
+    timeout: 120_000,
+  });
 }
 
 /** A topic prefix no other test uses: fresh topics per test on a shared broker. */

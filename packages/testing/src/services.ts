@@ -7,6 +7,9 @@ declare module 'vitest' {
     kafkaBrokers: string;
     kafkaSource: string;
     kafkaUnavailable: string;
+    kafkaSaslBrokers: string;
+    kafkaSaslCaFile: string;
+    kafkaSaslUnavailable: string;
   }
 }
 
@@ -23,6 +26,14 @@ export function testKafka(): { brokers: string[] } | { unavailable: string } {
   const brokers = inject('kafkaBrokers');
   if (brokers) return { brokers: brokers.split(',') };
   return { unavailable: inject('kafkaUnavailable') || 'no Kafka broker' };
+}
+
+/** The SCRAM listener of a broker with ACLs (ADR 0012), or why there is none. */
+export function testKafkaSasl(): { brokers: string[]; caFile?: string } | { unavailable: string } {
+  const brokers = inject('kafkaSaslBrokers');
+  const caFile = inject('kafkaSaslCaFile');
+  if (brokers) return { brokers: brokers.split(','), ...(caFile ? { caFile } : {}) };
+  return { unavailable: inject('kafkaSaslUnavailable') || 'no SASL/SCRAM Kafka broker' };
 }
 
 export function kafkaRequired(): boolean {
