@@ -1,4 +1,4 @@
-// The admin step of a secured duban Kafka cluster (ADR 0012): SCRAM users, the domain topics and
+// The admin step of a secured duban Kafka cluster (ADR 0015): SCRAM users, the domain topics and
 // the ACLs of each host principal, through Kafka's own Admin client. Run by `kafka.sh admin` as a
 // single-file Java program (`java -cp '<broker jars>/*' KafkaSecurity.java ...`): no build, and
 // no kafka-tools jar on the broker classpath. Every operation is idempotent.

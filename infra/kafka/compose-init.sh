@@ -1,5 +1,5 @@
 #!/bin/sh
-# The admin step of the secured Kafka in infra/compose.yaml (ADR 0012), run once per `up` by the
+# The admin step of the secured Kafka in infra/compose.yaml (ADR 0015), run once per `up` by the
 # kafka-init service inside the kafka container's network namespace, so that it reaches the
 # broker's loopback admin listener (127.0.0.1:9095, PLAINTEXT, a super user; not reachable from
 # other containers). Uses the Kafka CLI tools of the apache/kafka image. Idempotent.

@@ -48,7 +48,7 @@ BROKERS_FILE="$KAFKA_HOME_DIR/brokers"
 CLUSTER_ID_FILE="$KAFKA_HOME_DIR/cluster.id"
 
 PORT="${KAFKA_PORT:-9092}"
-# plaintext (default) | sasl: see ADR 0012 and README.md ("Secured broker").
+# plaintext (default) | sasl: see ADR 0015 and README.md ("Secured broker").
 SECURITY="${KAFKA_SECURITY:-plaintext}"
 [[ "$SECURITY" == plaintext || "$SECURITY" == sasl ]] || {
   printf 'kafka.sh: error: KAFKA_SECURITY=%s: plaintext or sasl\n' "$SECURITY" >&2
