@@ -17,7 +17,7 @@ export type Transport =
   | {
       kind: 'kafka';
       brokers: string[];
-      /** A secured cluster (ADR 0012): each node process's SCRAM principal. */
+      /** A secured cluster (ADR 0015): each node process's SCRAM principal. */
       principal?: (nodeId: string) => { username: string; password: string };
       /** The PEM certificate to trust on a SASL_SSL listener. */
       caFile?: string;

@@ -12,7 +12,7 @@ const caFile = 'caFile' in kafka ? kafka.caFile : undefined;
 const HOUR = 3600_000;
 
 /**
- * Real node processes on the SCRAM listener of a broker with ACLs (ADR 0012), configured as an
+ * Real node processes on the SCRAM listener of a broker with ACLs (ADR 0015), configured as an
  * operator would (KAFKA_SASL_USERNAME/PASSWORD): topics and grants come from the admin step, the
  * nodes create nothing, and their groups carry their principal.
  */

@@ -18,7 +18,7 @@ export interface TransportConfig {
   kafkaClientId: string;
   kafkaPartitions?: number | undefined;
   kafkaReplicationFactor?: number | undefined;
-  /** A secured cluster (ADR 0012): this host's principal, TLS, its group prefix, no topic creation. */
+  /** A secured cluster (ADR 0015): this host's principal, TLS, its group prefix, no topic creation. */
   kafkaSasl?: SASLOptions | undefined;
   kafkaSsl?: boolean | ConnectionOptions | undefined;
   kafkaGroupPrefix?: string | undefined;

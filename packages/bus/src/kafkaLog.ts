@@ -12,13 +12,13 @@ export interface KafkaLogOptions {
   topicPrefix?: string;
   partitions?: number;
   replicationFactor?: number;
-  /** SCRAM (or PLAIN) credentials of this host's principal on a secured cluster (ADR 0012). */
+  /** SCRAM (or PLAIN) credentials of this host's principal on a secured cluster (ADR 0015). */
   sasl?: SASLOptions;
   /** TLS to the brokers: `true` with the system CAs, or Node's TLS options (e.g. `ca`). */
   ssl?: boolean | ConnectionOptions;
   /**
    * Between the topic prefix and the group id of every consumer group: on a secured cluster the
-   * principal may only use groups that start with `<topicPrefix><principal>.` (ADR 0012).
+   * principal may only use groups that start with `<topicPrefix><principal>.` (ADR 0015).
    */
   groupPrefix?: string;
   /**

@@ -7,7 +7,7 @@ import { eventually, freshTopicPrefix, kafkaAdmin, kafkaRequired, testKafkaSasl 
 import type { LogMessage } from './eventLog';
 import { KafkaEventLog } from './kafkaLog';
 
-// ADR 0012 against a REAL broker with a SCRAM-SHA-512 listener and ACLs (StandardAuthorizer):
+// ADR 0015 against a REAL broker with a SCRAM-SHA-512 listener and ACLs (StandardAuthorizer):
 // users, topics and ACLs come from the same admin step an operator runs (kafka.sh admin).
 
 const kafka = testKafkaSasl();

@@ -4,7 +4,7 @@ import { NodeProcessConfig, kafkaSecurity } from './config';
 
 const brokers = { KAFKA_BROKERS: '127.0.0.1:9094' };
 
-describe('Kafka security config (ADR 0012)', () => {
+describe('Kafka security config (ADR 0015)', () => {
   it('a principal gets SCRAM-SHA-512, groups under its name and no topic creation', () => {
     const config = parseConfig(NodeProcessConfig, {
       ...brokers,

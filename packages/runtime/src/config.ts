@@ -43,7 +43,7 @@ const NodeProcessFields = z.object({
     .regex(/^[a-zA-Z0-9._-]*$/)
     .optional(),
   /**
-   * A secured cluster (ADR 0012): this host's principal. Its consumer groups are named
+   * A secured cluster (ADR 0015): this host's principal. Its consumer groups are named
    * `<prefix><username>.<consumer>@<host>`, the names its ACLs allow. No "." in the name: the "."
    * ends it in the group prefix, so one principal's prefix never covers another's groups.
    */
@@ -89,7 +89,7 @@ export const NodeProcessConfig = NodeProcessFields.superRefine((c, ctx) => {
 });
 export type NodeProcessConfig = z.infer<typeof NodeProcessConfig>;
 
-/** The Kafka client security of a process, from its config (ADR 0012). */
+/** The Kafka client security of a process, from its config (ADR 0015). */
 export function kafkaSecurity(config: NodeProcessConfig): {
   sasl?: { mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain'; username: string; password: string };
   ssl?: true | { ca: string };

@@ -10,7 +10,7 @@ const KAFKA_SCRIPT = fileURLToPath(new URL('../../../infra/kafka/kafka.sh', impo
 export interface KafkaServer {
   brokers: string[];
   /**
-   * The SCRAM-SHA-512 listener of a broker with ACLs (ADR 0012), when there is one: from
+   * The SCRAM-SHA-512 listener of a broker with ACLs (ADR 0015), when there is one: from
    * KAFKA_SASL_BROKERS, or the jar broker, which tests start with KAFKA_SECURITY=sasl.
    */
   saslBrokers?: string[];

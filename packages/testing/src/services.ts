@@ -28,7 +28,7 @@ export function testKafka(): { brokers: string[] } | { unavailable: string } {
   return { unavailable: inject('kafkaUnavailable') || 'no Kafka broker' };
 }
 
-/** The SCRAM listener of a broker with ACLs (ADR 0012), or why there is none. */
+/** The SCRAM listener of a broker with ACLs (ADR 0015), or why there is none. */
 export function testKafkaSasl(): { brokers: string[]; caFile?: string } | { unavailable: string } {
   const brokers = inject('kafkaSaslBrokers');
   const caFile = inject('kafkaSaslCaFile');
