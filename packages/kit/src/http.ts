@@ -7,6 +7,8 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
@@ -39,8 +41,16 @@ export interface HttpAppOptions {
   description?: string;
   /** Checked by /readyz: e.g. the database answers and consumers run. */
   readiness?: () => Promise<Record<string, boolean>>;
+  /** Largest request body in bytes (default 1 MiB); larger ones get 413 `request.too_large`. */
   bodyLimit?: number;
+  /**
+   * Origins (scheme://host[:port]) whose pages may call this API from a browser: the console's.
+   * Empty or absent: none, so only same-origin pages (the host's own, e.g. /docs) can.
+   */
+  corsOrigins?: readonly string[];
 }
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /**
  * The one Fastify factory every service and the host use: zod validation, one error mapping,
@@ -49,7 +59,7 @@ export interface HttpAppOptions {
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const app = Fastify({
     loggerInstance: options.logger,
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Per-request lines only on demand: 113 nodes' consumers and pollers already log what matters.
     logController: new LogController({ disableRequestLogging: process.env.LOG_REQUESTS !== '1' }),
   }).withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
@@ -66,6 +76,40 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       error: { code: 'route.not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
     } satisfies ErrorBody),
   );
+
+  // Security headers on every response. The CSP allows what the Swagger UI at /docs needs (its
+  // own scripts and styles, inline styles, data: images) and nothing from elsewhere; JSON
+  // responses are not rendered, so the same policy costs the API nothing.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+      },
+    },
+    // The API is not framed and serves no cross-origin resources.
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  // CORS only for the console's origin: a page from any other origin gets no
+  // Access-Control-Allow-Origin and the browser withholds the response.
+  const origins = [...(options.corsOrigins ?? [])];
+  await app.register(cors, {
+    origin: origins.length > 0 ? origins : false,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type'],
+    exposedHeaders: ['content-disposition', 'retry-after'],
+    maxAge: 600,
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -123,6 +167,12 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     };
   }
   const fastifyError = error as FastifyError;
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return {
+      status: 413,
+      body: { error: { code: 'request.too_large', message: fastifyError.message } },
+    };
+  }
   if (
     typeof fastifyError.statusCode === 'number' &&
     fastifyError.statusCode >= 400 &&
