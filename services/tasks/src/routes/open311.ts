@@ -1,5 +1,4 @@
-import type { Actor } from '@duban/kit';
-import { AppError } from '@duban/kit';
+import { AppError, actorOf } from '@duban/kit';
 import type { HttpApp } from '@duban/kit';
 import { assignItem } from '../commands';
 import type { TasksDeps } from '../deps';
@@ -59,11 +58,6 @@ function requireService(offered: readonly OfferedService[], code: string): Offer
   if (!service)
     throw new AppError('not_found', 'open311.unknown_service', `service_code ${code} was not found`);
   return service;
-}
-
-/** Who files an Open311 case: the county office itself, as the office staff who take hotline cases. */
-function open311Actor(node: string): Actor {
-  return { node, person: 'open311', roles: ['office-staff'] };
 }
 
 function oneLine(s: string): string {
@@ -231,7 +225,7 @@ export function registerOpen311Routes(app: HttpApp, deps: TasksDeps): void {
               ],
             });
           }
-          const item = await assignItem(deps, open311Actor(node), {
+          const item = await assignItem(deps, actorOf(request, node), {
             title: titleOf(service, b),
             description,
             kind: 'hotline',
