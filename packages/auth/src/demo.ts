@@ -12,8 +12,8 @@ export const DEMO_ACCOUNTS: ReadonlyArray<{ node: string; login: string; name: s
   { node: 'county', login: 'analyst', name: '分析员 陈', roles: ['analyst'] },
   { node: 'county', login: 'admin', name: '系统管理员', roles: ['admin'] },
   { node: 'township-chengguan', login: 'chengguan', name: '城关镇督查员 刘', roles: ['township-supervisor'] },
-  { node: 'unit-001', login: 'handler', name: '承办人 赵科员', roles: ['unit-handler'] },
-  { node: 'unit-001', login: 'head', name: '一把手 孙主任', roles: ['unit-head'] },
+  { node: 'unit-025', login: 'handler', name: '承办人 赵科员', roles: ['unit-handler'] },
+  { node: 'unit-025', login: 'head', name: '一把手 孙主任', roles: ['unit-head'] },
 ];
 
 /**
