@@ -1,3 +1,4 @@
+import { AppError } from '@duban/kit';
 import type { Role } from '@duban/kit';
 import type { AuthService } from './service';
 
@@ -12,8 +13,8 @@ export const DEMO_ACCOUNTS: ReadonlyArray<{ node: string; login: string; name: s
   { node: 'county', login: 'analyst', name: '分析员 陈', roles: ['analyst'] },
   { node: 'county', login: 'admin', name: '系统管理员', roles: ['admin'] },
   { node: 'township-chengguan', login: 'chengguan', name: '城关镇督查员 刘', roles: ['township-supervisor'] },
-  { node: 'unit-025', login: 'handler', name: '承办人 赵科员', roles: ['unit-handler'] },
-  { node: 'unit-025', login: 'head', name: '一把手 孙主任', roles: ['unit-head'] },
+  { node: 'unit-001', login: 'handler', name: '承办人 赵科员', roles: ['unit-handler'] },
+  { node: 'unit-001', login: 'head', name: '一把手 孙主任', roles: ['unit-head'] },
 ];
 
 /**
@@ -28,8 +29,14 @@ export async function seedDemoAccounts(
   const created: string[] = [];
   for (const a of DEMO_ACCOUNTS) {
     if (!hosts(a.node)) continue;
-    await auth.createAccount({ ...a, password: DEMO_PASSWORD });
-    created.push(a.login);
+    try {
+      await auth.createAccount({ ...a, password: DEMO_PASSWORD });
+      created.push(a.login);
+    } catch (error) {
+      // Several processes of one node (its services in Compose) share a database and seed at once.
+      const unique = (error as { code?: unknown }).code === 'P2002';
+      if (!(error instanceof AppError && error.code === 'account.exists') && !unique) throw error;
+    }
   }
   return created;
 }
