@@ -170,7 +170,12 @@ describe('accounts, sign-in and bearer tokens over real HTTP and PostgreSQL', ()
     });
     expect(forged.json().error.code).toBe('auth.invalid_token');
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: '/docs/json' })).statusCode).toBe(200);
+    const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json<{
+      security: unknown;
+      paths: Record<string, { post?: { security?: unknown } }>;
+    }>();
+    expect(spec.security).toEqual([{ bearer: [] }]);
+    expect(spec.paths['/auth/login']?.post?.security).toEqual([]);
   });
 
   it('rate-limits sign-in per client and login with 429 and a code', async () => {

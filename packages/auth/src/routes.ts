@@ -124,6 +124,7 @@ export async function registerAuth(
         tags,
         summary: 'Swap a refresh token for a new pair (the old one stops working)',
         body: RefreshBody,
+        security: [],
         response: { 200: Tokens },
       },
     },

@@ -118,6 +118,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
         version: options.version ?? '0.1.0',
         description: options.description ?? '',
       },
+      // Swagger UI's "Authorize" button: paste the accessToken from POST /auth/login.
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+      security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
   });
