@@ -310,6 +310,19 @@ describe('accounts, sign-in and bearer tokens over real HTTP and PostgreSQL', ()
     expect((await login('wang', password)).statusCode).toBe(401);
     expect((await login('wang', 'a brand new password')).statusCode).toBe(200);
 
+    const fresh = (await login('wang', 'a brand new password')).json<Tokens>();
+    const roles = await app.inject({
+      method: 'PUT',
+      url: `/auth/accounts/${account.id}/roles`,
+      headers: bearer(admin),
+      payload: { roles: ['township-supervisor', 'analyst'] },
+    });
+    expect(roles.json()).toMatchObject({ roles: ['township-supervisor', 'analyst'] });
+    // Tokens carry roles: the old ones stop at once.
+    expect((await app.inject({ method: 'GET', url: '/auth/me', headers: bearer(fresh) })).statusCode).toBe(
+      401,
+    );
+
     const list = await app.inject({
       method: 'GET',
       url: '/auth/accounts?node=township-heji',

@@ -254,6 +254,23 @@ export async function registerAuth(
     );
   }
 
+  app.put(
+    '/auth/accounts/:accountId/roles',
+    {
+      schema: {
+        tags,
+        summary: 'Replace the roles of an account (ends its sessions: tokens carry roles)',
+        params: AccountParams,
+        body: z.object({ roles: RoleList }),
+        response: { 200: AccountView },
+      },
+    },
+    async (request) => {
+      await managed(admin(request), request.params.accountId);
+      return auth.setRoles(request.params.accountId, request.body.roles);
+    },
+  );
+
   app.post(
     '/auth/accounts/:accountId/revoke-sessions',
     {

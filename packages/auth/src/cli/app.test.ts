@@ -123,6 +123,13 @@ describe('the admin CLI', () => {
     await expect(auth.login('zhang', 'a long enough password')).resolves.toMatchObject({
       tokenType: 'Bearer',
     });
+    const session = await auth.login('zhang', 'a long enough password');
+    expect(await run(['accounts', 'set-roles', '--login', 'zhang', '--roles', 'office-staff,analyst'])).toBe(
+      0,
+    );
+    await expect(auth.authenticate(session.accessToken)).rejects.toMatchObject({
+      code: 'auth.session_ended',
+    });
     lines.length = 0;
     expect(await run(['accounts', 'list', '--node', 'county'])).toBe(0);
     expect(lines).toEqual(['zhang\tcounty\t张三\toffice-staff,analyst']);

@@ -9,6 +9,7 @@ export const USAGE = `usage: pnpm duban <command>
 
   accounts create --node <node> --login <login> --name <name> --roles <role,...> [--password-stdin]
   accounts reset-password --login <login> [--password-stdin]
+  accounts set-roles --login <login> --roles <role,...>
   accounts disable --login <login>
   accounts enable --login <login>
   accounts revoke-sessions --login <login>
@@ -90,6 +91,16 @@ export async function runCli(
         const reset = await auth.resetPassword(account.id, await password());
         io.out(`password of ${account.login} reset; its sessions have ended`);
         if (reset.password) io.out(`password (shown once): ${reset.password}`);
+        return 0;
+      }
+      case 'accounts set-roles': {
+        const account = await auth.accountByLogin(need('login'));
+        const roles = need('roles')
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean) as Role[];
+        const changed = await auth.setRoles(account.id, roles);
+        io.out(`${changed.login} now holds ${changed.roles.join(', ')}; its sessions have ended`);
         return 0;
       }
       case 'accounts disable':
