@@ -147,8 +147,12 @@ interface Page {
   nextCursor: string | null;
 }
 
-async function fetchPage(base: string, path: string): Promise<{ page: Page; body: string }> {
-  const response = await fetch(`${base}${path}`);
+async function fetchPage(
+  server: Pick<BenchServer, 'base' | 'headers'>,
+  path: string,
+): Promise<{ page: Page; body: string }> {
+  const { base } = server;
+  const response = await fetch(`${base}${path}`, { headers: server.headers ?? {} });
   const body = await response.text();
   if (response.status !== 200)
     throw new Error(`${base}${path}: HTTP ${response.status}: ${body.slice(0, 300)}`);
@@ -161,7 +165,7 @@ const withoutLights = (body: string) => body.replace(/"light":"[a-z]+"/g, '');
 async function verify(servers: BenchServer[], paths: string[]): Promise<LedgerBenchResult['verified']> {
   let identicalBodies = true;
   for (const path of paths) {
-    const [reference, ...others] = await Promise.all(servers.map((s) => fetchPage(s.base, path)));
+    const [reference, ...others] = await Promise.all(servers.map((s) => fetchPage(s, path)));
     const ids = (p: Page) => JSON.stringify([p.items.map((i) => i.id), p.nextCursor]);
     if (reference!.page.items.length === 0) throw new Error(`${path}: an empty page verifies nothing`);
     for (const [i, other] of others.entries()) {
@@ -234,16 +238,16 @@ export async function runLedgerBench(
       rotating[45]!,
       rotating[91]!,
       deep,
-      `${LEDGER_PATH}?limit=50&cursor=${(await fetchPage(servers[0]!.base, first)).page.nextCursor}`,
+      `${LEDGER_PATH}?limit=50&cursor=${(await fetchPage(servers[0]!, first)).page.nextCursor}`,
     ]);
     console.log(
       `[ledger] the three servers agree on ${verified.queries} pages (identical bodies: ${verified.identicalBodies})`,
     );
     const duban = servers.find((s) => s.name === 'duban')!;
     const pageBytes = {
-      first: Buffer.byteLength((await fetchPage(duban.base, first)).body),
-      filtered: Buffer.byteLength((await fetchPage(duban.base, rotating[0]!)).body),
-      deep: Buffer.byteLength((await fetchPage(duban.base, deep)).body),
+      first: Buffer.byteLength((await fetchPage(duban, first)).body),
+      filtered: Buffer.byteLength((await fetchPage(duban, rotating[0]!)).body),
+      deep: Buffer.byteLength((await fetchPage(duban, deep)).body),
     };
 
     const runs: LedgerRun[] = [];
@@ -253,6 +257,7 @@ export async function runLedgerBench(
       );
       const run = await measure(server, {
         base: server.base,
+        ...(server.headers ? { headers: server.headers } : {}),
         first,
         rotating,
         deep,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '@duban/auth';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(ROOT, 'services/host/src/main.ts');
@@ -59,9 +60,23 @@ describe('the embedded default (`pnpm start`)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('serves the 113 demo nodes, and keeps every item across a restart', async () => {
+  /** Signs in with a demo account (README), as a person at the console would. */
+  const signIn = async (login: string): Promise<Record<string, string>> => {
+    const r = await fetch(`${host!.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login, password: DEMO_PASSWORD }),
+    });
+    expect(r.status).toBe(200);
+    return { authorization: `Bearer ${((await r.json()) as { accessToken: string }).accessToken}` };
+  };
+
+  it('serves the 113 demo nodes to its demo accounts, and keeps every item across a restart', async () => {
     host = await startHost(dataDir);
-    const nodes = (await (await fetch(`${host.url}/nodes`)).json()) as {
+    expect((await fetch(`${host.url}/nodes`)).status).toBe(401);
+    const office = await signIn('office');
+    const township = await signIn('chengguan');
+    const nodes = (await (await fetch(`${host.url}/nodes`, { headers: office })).json()) as {
       transport: string;
       nodes: Array<{ id: string }>;
     };
@@ -72,19 +87,21 @@ describe('the embedded default (`pnpm start`)', () => {
 
     const created = await fetch(`${host.url}/nodes/county/tasks/items`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...office },
       body: JSON.stringify({
         title: '全县秸秆禁烧督查',
         kind: 'major-event',
         deadline: '2099-06-30T09:00:00Z',
-        assignee: 'township-heji',
+        assignee: 'township-chengguan',
       }),
     });
     expect(created.status).toBe(201);
     const { item } = (await created.json()) as { item: { id: string } };
     // The township's own ledger receives it through the embedded log.
     for (let i = 0; ; i++) {
-      const r = (await (await fetch(`${host.url}/nodes/township-heji/tasks/items`)).json()) as {
+      const r = (await (
+        await fetch(`${host.url}/nodes/township-chengguan/tasks/items`, { headers: township })
+      ).json()) as {
         items: Array<{ id: string }>;
       };
       if (r.items.some((x) => x.id === item.id)) break;
@@ -96,7 +113,10 @@ describe('the embedded default (`pnpm start`)', () => {
     expect(await host.exited).toBe(0); // a graceful stop
 
     host = await startHost(dataDir);
-    const again = (await (await fetch(`${host.url}/nodes/township-heji/tasks/items`)).json()) as {
+    // The signing secret lives in the host's database: a token from before the restart still works.
+    const again = (await (
+      await fetch(`${host.url}/nodes/township-chengguan/tasks/items`, { headers: township })
+    ).json()) as {
       items: Array<{ id: string }>;
     };
     expect(again.items.map((x) => x.id)).toEqual([item.id]);

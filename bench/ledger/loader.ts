@@ -7,6 +7,7 @@ import autocannon from 'autocannon';
 
 export interface LoadPlan {
   base: string;
+  headers?: Record<string, string>;
   /** The paths each connection cycles through; the filtered ones rotate over `rotating`. */
   first: string;
   rotating: string[];
@@ -41,7 +42,13 @@ function requests(plan: LoadPlan): autocannon.Request[] {
 }
 
 async function run(plan: LoadPlan): Promise<LoadResult> {
-  const options = { url: plan.base, connections: plan.connections, pipelining: 1, timeout: 10 };
+  const options = {
+    url: plan.base,
+    connections: plan.connections,
+    pipelining: 1,
+    timeout: 10,
+    ...(plan.headers ? { headers: plan.headers } : {}),
+  };
   if (plan.warmupSec > 0)
     await autocannon({ ...options, duration: plan.warmupSec, requests: requests(plan) });
   const r = await autocannon({ ...options, duration: plan.durationSec, requests: requests(plan) });

@@ -33,6 +33,8 @@ export interface BenchServer {
   name: 'duban' | 'prisma' | 'raw';
   label: string;
   base: string;
+  /** Sent with every request: the duban server needs a bearer token like any client (ADR 0014). */
+  headers?: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -132,6 +134,9 @@ export async function startDubanServer(url: string): Promise<BenchServer> {
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'fatal',
+    // One token for the whole run: warm-up and measurement together take longer than 15 minutes
+    // at large BENCH_LEDGER_SECONDS.
+    DUBAN_ACCESS_TOKEN_TTL: '3600',
   });
   const logger = createLogger({ level: 'fatal', name: 'bench-ledger' });
   const node = await startNodeProcess({
@@ -142,10 +147,21 @@ export async function startDubanServer(url: string): Promise<BenchServer> {
   });
   try {
     const base = await node.app.listen({ host: '127.0.0.1', port: 0 });
+    // A signed-in reader, so the measured route pays for the bearer check and session read too.
+    const login = `bench-${Date.now()}`;
+    await node.ctx.auth.createAccount({
+      node: 'county',
+      login,
+      name: login,
+      roles: ['office-staff'],
+      password: 'bench-password-only',
+    });
+    const { accessToken } = await node.ctx.auth.login(login, 'bench-password-only');
     return {
       name: 'duban',
-      label: 'duban tasks route (startNodeProcess, tasks service)',
+      label: 'duban tasks route (startNodeProcess, tasks service, bearer token)',
       base,
+      headers: { authorization: `Bearer ${accessToken}` },
       close: () => node.close(),
     };
   } catch (error) {

@@ -51,7 +51,9 @@ describe('ledger export over HTTP (embedded)', () => {
   const at = (ms: number) => new Date(start + ms).toISOString();
 
   const download = async (node: string, path: string): Promise<Download> => {
-    const response = await fetch(`${net.nodes.get(node)!.url}/nodes/${node}${path}`);
+    const response = await fetch(`${net.nodes.get(node)!.url}/nodes/${node}${path}`, {
+      headers: await net.signIn.headers(node),
+    });
     return {
       status: response.status,
       headers: response.headers,
@@ -234,7 +236,9 @@ describe('ledger export over HTTP (embedded)', () => {
       expect(d.status, path).toBe(400);
       expect(JSON.parse(d.bytes.toString('utf8')).error.code, path).toBe('request.invalid');
     }
-    const response = await fetch(`${net.nodes.get('county')!.url}/nodes/unit-001/tasks/export.csv`);
+    const response = await fetch(`${net.nodes.get('county')!.url}/nodes/unit-001/tasks/export.csv`, {
+      headers: await net.signIn.headers('county'),
+    });
     expect(response.status).toBe(404);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('node.not_hosted');
   });

@@ -4,6 +4,7 @@ import type { Logger } from '@duban/kit';
 import { startNodeProcess, NodeProcessConfig } from '@duban/runtime';
 import type { RunningNode, ServiceModule } from '@duban/runtime';
 import { allServices } from '@duban/host';
+import { TestSignIn } from '@duban/auth/testing';
 import { freshDatabase, freshTopicPrefix, testPostgres } from '@duban/testing';
 import type { FreshDatabase } from '@duban/db';
 import { OrgTree, demoCounty, demoCountyNodes } from '@duban/org';
@@ -42,6 +43,12 @@ export class TestNetwork {
   /** The Kafka topic prefix of this network (the admin step of a secured cluster needs it). */
   readonly prefix: string;
   readonly logger: Logger;
+  /** Signs test people in for real (accounts in each node's database, /auth/login over HTTP). */
+  readonly signIn = new TestSignIn((nodeId) => {
+    const node = this.nodes.get(nodeId);
+    if (!node) throw new Error(`no node ${nodeId}`);
+    return { url: node.url, auth: node.running.ctx.auth };
+  });
 
   constructor(
     readonly transport: Transport,
@@ -134,11 +141,11 @@ export class TestNetwork {
   ): Promise<Response> {
     const node = this.nodes.get(nodeId);
     if (!node) throw new Error(`no node ${nodeId}`);
-    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-    if (as) {
-      headers['x-duban-person'] = encodeURIComponent(as.person);
-      headers['x-duban-roles'] = as.roles;
-    }
+    const headers: Record<string, string> = {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      // Without `as`: the node's operator holding every role.
+      ...(await this.signIn.headers(nodeId, as)),
+    };
     return fetch(`${node.url}/nodes/${nodeId}${path}`, {
       method,
       headers,

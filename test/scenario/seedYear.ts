@@ -4,6 +4,8 @@ import { NodeProcessConfig, startNodeProcess } from '@duban/runtime';
 import type { RunningNode } from '@duban/runtime';
 import { allServices } from '@duban/host';
 import { demoCounty } from '@duban/org';
+import { TestSignIn } from '@duban/auth/testing';
+import type { TestPerson } from '@duban/auth/testing';
 import type { Statistics } from '@duban/statistics';
 import { analyse, readEmbeddedLog, readKafka } from '@duban/statistics';
 
@@ -57,28 +59,31 @@ const ALL_OK = Object.fromEntries(
     'handlingDone',
   ].map((p) => [p, { ok: true }]),
 );
-const HEAD = { 'x-duban-person': encodeURIComponent('单位主要负责人'), 'x-duban-roles': 'unit-head' };
+const HEAD: TestPerson = { person: '单位主要负责人', roles: 'unit-head' };
 const cst = (s: string) => new Date(`${s}+08:00`);
 
+/** Calls the host as people of its nodes, each signed in for real (without `as`: the node's operator). */
 class Client {
   constructor(
     readonly base: string,
     private readonly log: Logger,
+    private readonly signIn: TestSignIn,
   ) {}
   async call<T>(
     method: string,
+    node: string,
     path: string,
     body?: unknown,
-    headers: Record<string, string> = {},
+    as?: TestPerson,
     form = false,
   ): Promise<T> {
-    const res = await fetch(`${this.base}${path}`, {
+    const res = await fetch(`${this.base}/nodes/${node}${path}`, {
       method,
       headers: {
         ...(body === undefined
           ? {}
           : { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' }),
-        ...headers,
+        ...(await this.signIn.headers(node, as)),
       },
       ...(body === undefined
         ? {}
@@ -92,11 +97,11 @@ class Client {
     if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${text}`);
     return JSON.parse(text) as T;
   }
-  post<T = unknown>(node: string, path: string, body: unknown = {}, headers: Record<string, string> = {}) {
-    return this.call<T>('POST', `/nodes/${node}${path}`, body, headers);
+  post<T = unknown>(node: string, path: string, body: unknown = {}, as?: TestPerson) {
+    return this.call<T>('POST', node, path, body, as);
   }
   get<T>(node: string, path: string) {
-    return this.call<T>('GET', `/nodes/${node}${path}`);
+    return this.call<T>('GET', node, path);
   }
 }
 
@@ -145,7 +150,7 @@ export async function runSeedYear(options: {
   });
   try {
     const base = await node.app.listen({ host: '127.0.0.1', port: 0 });
-    const api = new Client(base, logger);
+    const api = new Client(base, logger, new TestSignIn(() => ({ url: base, auth: node.ctx.auth })));
     const size = options.size;
     const children = org.children('county');
     const townships = children.filter((n) => n.kind === 'township');
@@ -251,19 +256,20 @@ export async function runSeedYear(options: {
       const hTo = Math.floor(((w + 1) * size.hotline) / weeks);
       const hotline: Array<{ id: string; assignee: string }> = [];
       const services = (
-        await api.call<Array<{ service_code: string }>>('GET', '/nodes/county/open311/v2/services.json')
+        await api.call<Array<{ service_code: string }>>('GET', 'county', '/open311/v2/services.json')
       ).map((s) => s.service_code);
       for (let n = hFrom; n < hTo; n++) {
         const [created] = await api.call<Array<{ service_request_id: string }>>(
           'POST',
-          '/nodes/county/open311/v2/requests.json',
+          'county',
+          '/open311/v2/requests.json',
           {
             service_code: services[n % services.length]!,
             description: `群众反映问题第${n + 1}件`,
             address_string: '睢县城关镇',
             first_name: '群众',
           },
-          {},
+          undefined,
           true,
         );
         const item = await api.get<{ item: Item }>('county', `/tasks/items/${created!.service_request_id}`);

@@ -90,6 +90,6 @@ describe('the event feed as an analyst reads it', () => {
       headers: analyst,
     });
     expect(ledger.statusCode).toBe(403);
-    expect(ledger.json()).toMatchObject({ error: { code: 'access.role' } });
+    expect(ledger.json()).toMatchObject({ error: { code: 'auth.role_required' } });
   });
 });

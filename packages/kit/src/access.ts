@@ -1,18 +1,8 @@
 import type { FastifyRequest } from 'fastify';
+import type { Principal } from './identity';
 import type { Role } from './actor';
 import { ROLES } from './actor';
 import { AppError } from './errors';
-
-/**
- * Who is calling, once signed in: the person's own node (where their account lives) and roles.
- * Whatever authenticates the request (bearer tokens) puts it on the request; routes never read
- * credentials themselves.
- */
-export interface Principal {
-  node: string;
-  person: string;
-  roles: readonly Role[];
-}
 
 /**
  * What a route allows, declared on the route (`config.access`) and enforced before the body is
@@ -57,7 +47,6 @@ export interface ReadScope {
 }
 
 export interface Granted {
-  principal: Principal | null;
   /** Set on read routes under /nodes/:nodeId. */
   scope: ReadScope | null;
 }
@@ -72,8 +61,6 @@ declare module 'fastify' {
 }
 
 export interface AccessControl {
-  /** The signed-in caller, or null when the request carries no credentials. Throws 401 on bad ones. */
-  principalOf(request: FastifyRequest): Promise<Principal | null>;
   /** Whether `ancestor` is strictly above `node` in the organisation tree. */
   isAncestor(ancestor: string, node: string): boolean;
 }
@@ -81,38 +68,38 @@ export interface AccessControl {
 /** The decision for one request; pure, so the authorisation matrix test and the hook share it. */
 export function decideAccess(
   rule: Access,
-  principal: Principal | null,
+  principal: Pick<Principal, 'node' | 'person' | 'roles'> | null,
   target: string | null,
   isAncestor: (ancestor: string, node: string) => boolean,
 ): Granted {
-  if (rule.kind === 'public') return { principal, scope: null };
+  if (rule.kind === 'public') return { scope: null };
   if (!principal)
     throw new AppError('unauthenticated', 'auth.required', 'sign in first (Authorization: Bearer …)');
   const held = principal.roles.filter((r) => rule.roles.includes(r));
   if (held.length === 0)
     throw new AppError(
       'forbidden',
-      'access.role',
+      'auth.role_required',
       `this needs one of the roles ${rule.roles.join(', ')}; you hold ${principal.roles.join(', ') || 'none'}`,
     );
-  if (target === null) return { principal, scope: null };
+  if (target === null) return { scope: null };
   switch (rule.kind) {
     case 'act':
       if (principal.node !== target)
         throw new AppError(
           'forbidden',
-          'access.other_node',
+          'auth.node_mismatch',
           `you act for ${principal.node}; ${target} is another node's to act for`,
         );
-      return { principal, scope: null };
+      return { scope: null };
     case 'read':
       if (principal.node === target || isAncestor(principal.node, target))
-        return { principal, scope: { node: target, leader: null } };
+        return { scope: { node: target, leader: null } };
       if (rule.leaderScoped && principal.roles.includes('county-leader'))
-        return { principal, scope: { node: target, leader: principal.person } };
+        return { scope: { node: target, leader: principal.person } };
       throw new AppError(
         'forbidden',
-        'access.out_of_scope',
+        'auth.out_of_scope',
         `${target} is outside ${principal.node}'s subtree`,
       );
   }
@@ -123,10 +110,4 @@ export function readScopeOf(request: FastifyRequest): ReadScope {
   const scope = request.granted?.scope;
   if (!scope) throw new Error(`route ${request.routeOptions.url} reads without a read scope`);
   return scope;
-}
-
-export function principalOf(request: FastifyRequest): Principal {
-  const principal = request.granted?.principal;
-  if (!principal) throw new AppError('unauthenticated', 'auth.required', 'sign in first');
-  return principal;
 }

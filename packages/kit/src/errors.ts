@@ -2,10 +2,11 @@
 export type AppErrorKind =
   | 'validation' // the input is malformed or fails a rule about itself
   | 'unprocessable' // well-formed, but refers to something that does not fit (unknown unit, past deadline)
-  | 'unauthenticated'
+  | 'unauthenticated' // no valid bearer token (missing, expired, revoked session)
   | 'forbidden' // the caller's node or role may not do this
   | 'not_found'
   | 'conflict' // the item is not in a state that allows this transition
+  | 'too_many_requests' // rate-limited (sign-in attempts)
   | 'unavailable'
   | 'internal';
 
@@ -45,6 +46,8 @@ export function httpStatusOf(kind: AppErrorKind): number {
       return 404;
     case 'conflict':
       return 409;
+    case 'too_many_requests':
+      return 429;
     case 'unavailable':
       return 503;
     case 'internal':

@@ -8,7 +8,6 @@ async function app() {
   const a = await createHttpApp({
     logger: createLogger({ level: 'silent' }),
     title: 'test',
-    accessControl: { principalOf: async () => null, isAncestor: () => false },
   });
   a.post(
     '/things',
@@ -73,5 +72,69 @@ describe('the one error mapping', () => {
       paths: Record<string, unknown>;
     };
     expect(Object.keys(spec.paths)).toContain('/things');
+  });
+});
+
+describe('HTTP hardening', () => {
+  const CONSOLE = 'https://console.duban.example';
+  async function hardened() {
+    const a = await createHttpApp({
+      logger: createLogger({ level: 'silent' }),
+      title: 'test',
+      bodyLimit: 1024,
+      corsOrigins: [CONSOLE],
+    });
+    a.post('/echo', async (request) => ({ size: JSON.stringify(request.body).length }));
+    a.get('/thing', async () => ({ ok: true }));
+    return a;
+  }
+
+  it('sends security headers on API responses and on the docs', async () => {
+    const a = await hardened();
+    for (const url of ['/thing', '/docs', '/docs/static/swagger-initializer.js']) {
+      const res = await a.inject({ method: 'GET', url });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+    }
+  });
+
+  it('refuses a body over the limit with 413 and a code', async () => {
+    const a = await hardened();
+    const ok = await a.inject({ method: 'POST', url: '/echo', payload: { text: 'x'.repeat(500) } });
+    expect(ok.statusCode).toBe(200);
+    const big = await a.inject({ method: 'POST', url: '/echo', payload: { text: 'x'.repeat(2000) } });
+    expect(big.statusCode).toBe(413);
+    expect((big.json() as { error: { code: string } }).error.code).toBe('request.too_large');
+  });
+
+  it('allows cross-origin calls from the console only', async () => {
+    const a = await hardened();
+    const fromConsole = await a.inject({ method: 'GET', url: '/thing', headers: { origin: CONSOLE } });
+    expect(fromConsole.headers['access-control-allow-origin']).toBe(CONSOLE);
+    const preflight = await a.inject({
+      method: 'OPTIONS',
+      url: '/thing',
+      headers: {
+        origin: CONSOLE,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-headers']).toContain('authorization');
+    const elsewhere = await a.inject({
+      method: 'GET',
+      url: '/thing',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(elsewhere.headers['access-control-allow-origin']).toBeUndefined();
+    const noConsole = await app();
+    const res = await noConsole.inject({ method: 'GET', url: '/healthz', headers: { origin: CONSOLE } });
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 });

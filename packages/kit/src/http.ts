@@ -7,6 +7,8 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
@@ -54,10 +56,21 @@ export interface HttpAppOptions {
   description?: string;
   /** Checked by /readyz: e.g. the database answers and consumers run. */
   readiness?: () => Promise<Record<string, boolean>>;
+  /** Largest request body in bytes (default 1 MiB); larger ones get 413 `request.too_large`. */
   bodyLimit?: number;
-  /** Who is calling and how nodes relate; every route's `config.access` is enforced with it. */
-  accessControl: AccessControl;
+  /**
+   * How nodes relate (the org tree), for every route's `config.access`; the principal is the one
+   * the bearer hook (@duban/auth) put on the request. Absent: no node is above another.
+   */
+  accessControl?: AccessControl;
+  /**
+   * Origins (scheme://host[:port]) whose pages may call this API from a browser: the console's.
+   * Empty or absent: none, so only same-origin pages (the host's own, e.g. /docs) can.
+   */
+  corsOrigins?: readonly string[];
 }
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /**
  * The one Fastify factory every service and the host use: zod validation, one error mapping,
@@ -66,7 +79,7 @@ export interface HttpAppOptions {
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const app = Fastify({
     loggerInstance: options.logger,
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Per-request lines only on demand: 113 nodes' consumers and pollers already log what matters.
     logController: new LogController({ disableRequestLogging: process.env.LOG_REQUESTS !== '1' }),
   }).withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
@@ -86,6 +99,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
 
   // Nothing under /nodes is open by omission: a route that forgets to declare who may call it
   // stops the process at start, not in production.
+  const isAncestor = options.accessControl?.isAncestor ?? (() => false);
   const declared: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declared);
   app.addHook('onRoute', (route) => {
@@ -98,10 +112,42 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.addHook('preValidation', async (request) => {
     const rule = request.routeOptions.config.access;
     if (!rule) return;
-    const principal = await options.accessControl.principalOf(request);
     const params = request.params as { nodeId?: unknown } | undefined;
     const target = typeof params?.nodeId === 'string' ? params.nodeId : null;
-    request.granted = decideAccess(rule, principal, target, options.accessControl.isAncestor);
+    request.granted = decideAccess(rule, request.principal ?? null, target, isAncestor);
+  });
+  // Security headers on every response. The CSP allows what the Swagger UI at /docs needs (its
+  // own scripts and styles, inline styles, data: images) and nothing from elsewhere; JSON
+  // responses are not rendered, so the same policy costs the API nothing.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+      },
+    },
+    // The API is not framed and serves no cross-origin resources.
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  // CORS only for the console's origin: a page from any other origin gets no
+  // Access-Control-Allow-Origin and the browser withholds the response.
+  const origins = [...(options.corsOrigins ?? [])];
+  await app.register(cors, {
+    origin: origins.length > 0 ? origins : false,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type'],
+    exposedHeaders: ['content-disposition', 'retry-after'],
+    maxAge: 600,
   });
 
   await app.register(swagger, {
@@ -111,6 +157,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
         version: options.version ?? '0.1.0',
         description: options.description ?? '',
       },
+      // Swagger UI's "Authorize" button: paste the accessToken from POST /auth/login.
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+      security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
   });
@@ -160,6 +211,12 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     };
   }
   const fastifyError = error as FastifyError;
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return {
+      status: 413,
+      body: { error: { code: 'request.too_large', message: fastifyError.message } },
+    };
+  }
   if (
     typeof fastifyError.statusCode === 'number' &&
     fastifyError.statusCode >= 400 &&

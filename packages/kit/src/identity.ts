@@ -1,69 +1,68 @@
 import type { FastifyRequest } from 'fastify';
-import type { Principal } from './access';
-import { ROLES } from './actor';
 import type { Actor, Role } from './actor';
 import { AppError } from './errors';
 
 /**
- * The actor of a command on `node`: the signed-in person, who may act only for their own node.
- * The route's access rule has already checked node and role; this check stays so a route that
- * declares the wrong rule still cannot act for another node.
+ * Who signed in, as the bearer token and its live session say (put on the request by the auth
+ * hook of @duban/auth, docs/decisions/0014). A person belongs to exactly one node.
  */
-export function actorOf(request: FastifyRequest, node: string): Actor {
-  const principal = request.granted?.principal;
-  if (!principal) throw new AppError('unauthenticated', 'auth.required', 'sign in first');
-  if (principal.node !== node)
-    throw new AppError(
-      'forbidden',
-      'access.other_node',
-      `you act for ${principal.node}; ${node} is another node's to act for`,
-    );
-  return { node, person: principal.person, roles: principal.roles };
+export interface Principal {
+  /** Account id (the token's `sub`). */
+  account: string;
+  /** Session id (the token's `sid`): revoking it ends every access token issued for it. */
+  session: string;
+  login: string;
+  /** The node (organisation) the person belongs to. */
+  node: string;
+  /** Display name: the person's identity in the domain, unique within the node. */
+  person: string;
+  roles: readonly Role[];
+  /** true for the principal's own node and every node below it in the org tree. */
+  reaches(node: string): boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/** The signed-in principal, or 401 `auth.required`. */
+export function principalOf(request: FastifyRequest): Principal {
+  const principal = request.principal;
+  if (!principal)
+    throw new AppError('unauthenticated', 'auth.required', 'sign in first (Authorization: Bearer)');
+  return principal;
 }
 
 /**
- * The stopgap identity of decision 0011, kept only behind DUBAN_TRUST_HEADERS for tools that
- * predate accounts: the caller names itself with `x-duban-person` and `x-duban-roles`; its node is
- * `x-duban-node` or the path's.
+ * Who acts on `node` (the path's node): the signed-in person, who may act only for their own node
+ * (403 `auth.node_mismatch` otherwise); the domain then checks the roles.
  */
-export function headerPrincipal(request: FastifyRequest): Principal {
-  const params = request.params as { nodeId?: unknown } | undefined;
-  const node =
-    headerValue(request, 'x-duban-node') ?? (typeof params?.nodeId === 'string' ? params.nodeId : '');
-  const person = headerValue(request, 'x-duban-person') ?? `${node}:operator`;
-  const rolesHeader = headerValue(request, 'x-duban-roles');
-  const roles = rolesHeader
-    ? rolesHeader
-        .split(',')
-        .map((r) => r.trim())
-        .filter(Boolean)
-    : [...ROLES];
-  const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
-  if (unknown.length > 0) {
+export function actorOf(request: FastifyRequest, node: string): Actor {
+  const principal = principalOf(request);
+  if (principal.node !== node)
     throw new AppError(
-      'validation',
-      'request.invalid',
-      `headers.x-duban-roles: unknown role ${unknown.join(', ')}`,
-      {
-        issues: [
-          {
-            path: 'headers.x-duban-roles',
-            message: `unknown role ${unknown.join(', ')}; known: ${ROLES.join(', ')}`,
-          },
-        ],
-      },
+      'forbidden',
+      'auth.node_mismatch',
+      `signed in for node ${principal.node}; cannot act for node ${node}`,
     );
-  }
-  if (person.length > 100) {
-    throw new AppError('validation', 'request.invalid', 'headers.x-duban-person: at most 100 characters', {
-      issues: [{ path: 'headers.x-duban-person', message: 'at most 100 characters' }],
-    });
-  }
-  return { node, person, roles: roles as Role[] };
+  return { node: principal.node, person: principal.person, roles: principal.roles };
 }
 
-function headerValue(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first && first.trim() ? decodeURIComponent(first.trim()) : undefined;
+/**
+ * Who reads `node`'s data: the person of that node, of a node above it (a county office reads its
+ * townships and units), or a county leader (who owns items wherever they are). Otherwise 403
+ * `auth.out_of_scope`. The actor returned keeps the principal's own node: repositories narrow
+ * what it sees by it.
+ */
+export function readerOf(request: FastifyRequest, node: string): Actor {
+  const principal = principalOf(request);
+  if (!principal.reaches(node) && !principal.roles.includes('county-leader'))
+    throw new AppError(
+      'forbidden',
+      'auth.out_of_scope',
+      `signed in for node ${principal.node}; node ${node} is outside it`,
+    );
+  return { node: principal.node, person: principal.person, roles: principal.roles };
 }

@@ -59,6 +59,48 @@ const NodeProcessFields = z.object({
   /** Whether this process creates missing topics; default: yes, except as a SASL principal. */
   KAFKA_CREATE_TOPICS: Flag.optional(),
   LOG_LEVEL: LogLevel,
+  /**
+   * HS256 key for access tokens (at least 32 characters). Absent: one generated on the first start
+   * and kept in the host's database (auth_secret). Changing it makes clients refresh, not sign in.
+   */
+  DUBAN_JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** Access-token lifetime in seconds. */
+  DUBAN_ACCESS_TOKEN_TTL: z.coerce.number().int().min(30).max(3600).default(900),
+  /** Session lifetime in seconds: refresh tokens stop working after it (default 7 days). */
+  DUBAN_SESSION_TTL: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .max(90 * 24 * 3600)
+    .default(7 * 24 * 3600),
+  /** Sign-in attempts per client IP and login per minute. */
+  DUBAN_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * Origins whose pages may call the API from a browser (the console), comma-separated, e.g.
+   * https://duban.suixian.gov.cn. Absent: same-origin only.
+   */
+  DUBAN_CONSOLE_ORIGIN: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin)))
+    .optional(),
+  /** Largest request body in bytes (413 above it). */
+  DUBAN_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  /**
+   * Demo accounts (docs: README): `auto` creates them on the first start of the embedded demo
+   * (no DATABASE_URL, the demo county) when there is no account yet; `on` also with DATABASE_URL.
+   */
+  DUBAN_DEMO_ACCOUNTS: z.enum(['auto', 'on', 'off']).default('auto'),
 });
 
 // Half a secured configuration would fail later as a vague connection error: refuse it here.

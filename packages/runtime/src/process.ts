@@ -1,18 +1,11 @@
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
+import { AuthService, DEMO_PASSWORD, registerAuth, seedDemoAccounts, signingSecret } from '@duban/auth';
 import { createEventLog, startDelivery } from '@duban/bus';
 import type { Delivery, EventHandler, EventLog, Failpoints } from '@duban/bus';
 import { createPool, createPrisma, migrate, resolveDatabase } from '@duban/db';
 import type { PrismaClient } from '@duban/db';
-import {
-  EVERYONE,
-  HostedNodes,
-  access,
-  createHttpApp,
-  createLogger,
-  headerPrincipal,
-  systemClock,
-} from '@duban/kit';
+import { EVERYONE, HostedNodes, access, createHttpApp, createLogger, systemClock } from '@duban/kit';
 import type { Clock, HttpApp, Logger } from '@duban/kit';
 import { demoCounty, demoHostedNodeIds } from '@duban/org';
 import type { OrgTree } from '@duban/org';
@@ -30,6 +23,7 @@ export interface NodeContext {
   clock: Clock;
   logger: Logger;
   calendars: CalendarBook;
+  auth: AuthService;
 }
 
 export interface Background {
@@ -55,6 +49,11 @@ export interface StartNodeOptions {
   failpoints?: Failpoints;
   /** Base directory for DUBAN_DATA_DIR when it is relative (default: the working directory). */
   cwd?: string;
+  /**
+   * Time for token and session lifetimes (default: the system clock, even when `clock` is
+   * virtual: a test replaying a year must not expire its own sign-ins).
+   */
+  authClock?: Clock;
 }
 
 export interface RunningNode {
@@ -103,7 +102,26 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
     closers.push(() => pool.end());
 
     const calendars = await CalendarBook.load(prisma);
-    const ctx: NodeContext = { prisma, pool, url: database.url, org, hosted, clock, logger, calendars };
+    const auth = new AuthService({
+      prisma,
+      org,
+      secret: await signingSecret(prisma, config.DUBAN_JWT_SECRET),
+      clock: options.authClock ?? systemClock,
+      accessTtl: config.DUBAN_ACCESS_TOKEN_TTL,
+      sessionTtl: config.DUBAN_SESSION_TTL,
+    });
+    const demo =
+      config.DUBAN_DEMO_ACCOUNTS === 'on' ||
+      (config.DUBAN_DEMO_ACCOUNTS === 'auto' && database.embedded && !config.DUBAN_NODES);
+    if (demo) {
+      const seeded = await seedDemoAccounts(auth, (n) => hosted.has(n));
+      if (seeded.length > 0)
+        logger.warn(
+          { logins: seeded, password: DEMO_PASSWORD },
+          `demo accounts created (${seeded.join(', ')}), all with the password ${DEMO_PASSWORD}: for the demo only`,
+        );
+    }
+    const ctx: NodeContext = { prisma, pool, url: database.url, org, hosted, clock, logger, calendars, auth };
     let logDb = { pool, url: database.url };
     if (!config.KAFKA_BROKERS && config.EVENT_LOG_DATABASE_URL) {
       await migrate(config.EVENT_LOG_DATABASE_URL);
@@ -139,8 +157,6 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
       title: options.title,
       description: `duban 督办 — nodes served here: ${hosted.size}; transport: ${log.transport}`,
       accessControl: {
-        // Until accounts land (the security issue), the stopgap header identity of decision 0011.
-        principalOf: async (request) => headerPrincipal(request),
         isAncestor: (ancestor, node) => org.has(node) && org.has(ancestor) && org.isAncestor(ancestor, node),
       },
       readiness: async () => ({
@@ -151,7 +167,11 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
         delivery: started.delivery?.healthy() ?? false,
         background: background.every((b) => b.healthy?.() ?? true),
       }),
+      bodyLimit: config.DUBAN_BODY_LIMIT,
+      corsOrigins: config.DUBAN_CONSOLE_ORIGIN ?? [],
     });
+    // Before every other route: the bearer hook must cover them all.
+    await registerAuth(app, auth, hosted, { loginRateLimit: config.DUBAN_LOGIN_RATE_LIMIT });
     app.get(
       '/nodes',
       {

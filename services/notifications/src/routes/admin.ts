@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { CATALOGUE, CURRENT_VERSION, NodeId, findDefinition, uuidv7 } from '@duban/events';
 import type { CatalogueEventType } from '@duban/events';
-import { access, actorOf, AppError, CASE_READERS, EVERYONE, hasAnyRole } from '@duban/kit';
+import { access, actorOf, AppError, EVERYONE, hasAnyRole } from '@duban/kit';
 import type { HttpApp } from '@duban/kit';
 import type { NotificationsDeps } from '../deps';
 import { Kind, Locale, Preferences } from '../domain/kinds';
@@ -71,7 +71,7 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
   app.put(
     `${base}/recipients/:personId`,
     {
-      config: { access: access.act(MANAGERS) },
+      config: { access: access.act(EVERYONE) },
       schema: {
         tags,
         summary: 'Add or replace a person: addresses, channels and digest per kind',
@@ -193,7 +193,7 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
   app.get(
     `${base}/templates`,
     {
-      config: { access: access.read(CASE_READERS) },
+      config: { access: access.act(MANAGERS) },
       schema: {
         tags,
         summary: 'This node’s template overrides and the placeholders each type offers',

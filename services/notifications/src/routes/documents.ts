@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NodeId } from '@duban/events';
-import { access, actorOf, AppError, CASE_READERS, EVERYONE } from '@duban/kit';
+import { access, AppError, CASE_READERS, EVERYONE } from '@duban/kit';
 import type { HttpApp } from '@duban/kit';
 import type { FastifyReply } from 'fastify';
 import { countyOfficeName, draftBulletinCommand, publishBulletin } from '../commands';
@@ -125,7 +125,6 @@ export function registerDocumentRoutes(app: HttpApp, deps: NotificationsDeps): v
     },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
-      actorOf(request, nodeId);
       return { bulletins: await bulletinRepository.list(deps.prisma, nodeId) };
     },
   );

@@ -27,7 +27,7 @@ const InboxQuery = z.object({
 });
 
 /**
- * One inbox per node; read and acknowledged state per person (the caller, from x-duban-person).
+ * One inbox per node; read and acknowledged state per person (the signed-in person).
  * `readAt` on a message is the first time anyone at the node read it.
  */
 export function registerInboxRoutes(app: HttpApp, deps: NotificationsDeps): void {

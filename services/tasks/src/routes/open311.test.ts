@@ -6,6 +6,7 @@ import { VirtualClock, createLogger } from '@duban/kit';
 import { demoCounty } from '@duban/org';
 import { NodeProcessConfig, startNodeProcess } from '@duban/runtime';
 import type { RunningNode } from '@duban/runtime';
+import { TestSignIn } from '@duban/auth/testing';
 import { tasksService } from '../module';
 
 declare module 'vitest' {
@@ -72,6 +73,10 @@ describe('Open311 GeoReport v2 at the county office', () => {
   const dbs: FreshDatabase[] = [];
   const nodes = new Map<string, { url: string; running: RunningNode }>();
   const base = () => `${nodes.get('county')!.url}/nodes/county/open311/v2`;
+  const signIn = new TestSignIn((nodeId) => {
+    const node = nodes.get(nodeId)!;
+    return { url: node.url, auth: node.running.ctx.auth };
+  });
 
   async function start(nodeId: string, logUrl: string): Promise<void> {
     const db = await createFreshDatabase(inject('postgresAdminUrl'), `t_open311_${nodeId}`);
@@ -103,11 +108,10 @@ describe('Open311 GeoReport v2 at the county office', () => {
     body?: unknown,
     as?: { person: string; roles: string },
   ): Promise<{ status: number; body: T }> {
-    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-    if (as) {
-      headers['x-duban-person'] = encodeURIComponent(as.person);
-      headers['x-duban-roles'] = as.roles;
-    }
+    const headers: Record<string, string> = {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(await signIn.headers(nodeId, as)),
+    };
     const r = await fetch(`${nodes.get(nodeId)!.url}/nodes/${nodeId}/tasks${path}`, {
       method,
       headers,
@@ -120,7 +124,14 @@ describe('Open311 GeoReport v2 at the county office', () => {
     path: string,
     init: RequestInit = {},
   ): Promise<{ status: number; type: string; text: string }> {
-    const r = await fetch(`${base()}${path}`, init);
+    // Open311 clients (the 12345 hotline's integration) sign in like anyone (docs/open311.md).
+    const r = await fetch(`${base()}${path}`, {
+      ...init,
+      headers: {
+        ...(init.headers as Record<string, string> | undefined),
+        ...(await signIn.headers('county')),
+      },
+    });
     return { status: r.status, type: r.headers.get('content-type') ?? '', text: await r.text() };
   }
 
@@ -449,12 +460,19 @@ describe('Open311 GeoReport v2 at the county office', () => {
     expect(span.body[0]!.description).toContain('90 days');
 
     // A unit is no jurisdiction; and the rest of the API keeps its own error body.
-    const atUnit = await fetch(`${nodes.get(unit)!.url}/nodes/${unit}/open311/v2/services.json`);
+    const atUnit = await fetch(`${nodes.get(unit)!.url}/nodes/${unit}/open311/v2/services.json`, {
+      headers: await signIn.headers(unit),
+    });
     expect(atUnit.status).toBe(404);
     expect(((await atUnit.json()) as Wire[])[0]!.description).toContain('county supervision offices');
     const ours = await tasks<{ error: { code: string } }>('county', 'GET', '/items/not-a-uuid');
     expect(ours.status).toBe(400);
     expect(ours.body.error.code).toBe('request.invalid');
+
+    // Without a token: refused in the spec's way (403 and an error list; docs/open311.md).
+    const anonymous = await fetch(`${base()}/requests.json`);
+    expect(anonymous.status).toBe(403);
+    expect(((await anonymous.json()) as Wire[])[0]!.description).toContain('sign in');
 
     // Nothing of the refused requests reached the ledger.
     const ledger = await tasks<{ items: Item[] }>('county', 'GET', '/items?kind=hotline');

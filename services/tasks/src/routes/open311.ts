@@ -1,4 +1,4 @@
-import { access, actorOf, AppError } from '@duban/kit';
+import { access, actorOf, AppError, CASE_READERS, EVERYONE } from '@duban/kit';
 import type { HttpApp } from '@duban/kit';
 import { assignItem } from '../commands';
 import type { TasksDeps } from '../deps';
@@ -131,7 +131,7 @@ export function registerOpen311Routes(app: HttpApp, deps: TasksDeps): void {
       scope.get(
         '/services.:format',
         {
-          config: { access: access.public },
+          config: { access: access.read(EVERYONE) },
           schema: {
             tags,
             summary: 'GET Service List: the hotline categories (民意快线 类别) this county takes',
@@ -158,7 +158,7 @@ export function registerOpen311Routes(app: HttpApp, deps: TasksDeps): void {
       scope.get(
         '/services/:code.:format',
         {
-          config: { access: access.public },
+          config: { access: access.read(EVERYONE) },
           schema: {
             tags,
             summary: 'GET Service Definition: no category asks for extra attributes (metadata=false)',
@@ -258,7 +258,7 @@ export function registerOpen311Routes(app: HttpApp, deps: TasksDeps): void {
       scope.get(
         '/requests.:format',
         {
-          config: { access: access.public },
+          config: { access: access.read(CASE_READERS) },
           schema: {
             tags,
             summary:
@@ -290,7 +290,7 @@ export function registerOpen311Routes(app: HttpApp, deps: TasksDeps): void {
       scope.get(
         '/requests/:id.:format',
         {
-          config: { access: access.public },
+          config: { access: access.read(CASE_READERS) },
           schema: {
             tags,
             summary: 'GET Service Request: one case by its service_request_id (the item id)',

@@ -436,6 +436,47 @@ CREATE TABLE "document_counter" (
     CONSTRAINT "document_counter_pkey" PRIMARY KEY ("node_id","series","year")
 );
 
+-- CreateTable
+CREATE TABLE "account" (
+    "id" UUID NOT NULL,
+    "node_id" TEXT NOT NULL,
+    "login" TEXT NOT NULL,
+    "display_name" TEXT NOT NULL,
+    "roles" TEXT[],
+    "password_hash" TEXT NOT NULL,
+    "disabled" BOOLEAN NOT NULL DEFAULT false,
+    "failed_logins" INTEGER NOT NULL DEFAULT 0,
+    "locked_until" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "account_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "auth_session" (
+    "id" UUID NOT NULL,
+    "account_id" UUID NOT NULL,
+    "generation" INTEGER NOT NULL,
+    "refresh_hash" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL,
+    "refreshed_at" TIMESTAMPTZ(3) NOT NULL,
+    "expires_at" TIMESTAMPTZ(3) NOT NULL,
+    "revoked_at" TIMESTAMPTZ(3),
+    "revoked_why" TEXT,
+
+    CONSTRAINT "auth_session_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "auth_secret" (
+    "name" TEXT NOT NULL,
+    "value" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "auth_secret_pkey" PRIMARY KEY ("name")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "outbox_event_event_id_key" ON "outbox_event"("event_id");
 
@@ -534,3 +575,15 @@ CREATE INDEX "notice_item_node_id_assignee_idx" ON "notice_item"("node_id", "ass
 
 -- CreateIndex
 CREATE INDEX "bulletin_node_id_created_at_idx" ON "bulletin"("node_id", "created_at");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "account_login_key" ON "account"("login");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "account_node_id_display_name_key" ON "account"("node_id", "display_name");
+
+-- CreateIndex
+CREATE INDEX "auth_session_account_id_idx" ON "auth_session"("account_id");
+
+-- AddForeignKey
+ALTER TABLE "auth_session" ADD CONSTRAINT "auth_session_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "account"("id") ON DELETE CASCADE ON UPDATE CASCADE;

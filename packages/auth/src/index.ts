@@ -1,0 +1,4 @@
+export * from './password';
+export * from './service';
+export * from './routes';
+export * from './demo';
