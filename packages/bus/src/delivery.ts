@@ -3,7 +3,7 @@ import type { Logger } from '@duban/kit';
 import { ALL_TOPICS } from '@duban/events';
 import type { PrismaClient } from '@duban/db';
 import { startConsumer } from './consumer';
-import type { EventHandler, Failpoints } from './consumer';
+import type { EventHandler, EventVerifier, Failpoints } from './consumer';
 import { EmbeddedEventLog } from './embeddedLog';
 import type { EventLog, Subscription } from './eventLog';
 import { KafkaEventLog } from './kafkaLog';
@@ -46,6 +46,11 @@ export interface DeliveryOptions {
   hostId: string;
   logger: Logger;
   failpoints?: Failpoints;
+  /**
+   * Sign and chain what the relay publishes, verify what consumers receive (docs/decisions/0012).
+   * Node processes always pass it; only transport tests and benchmarks of the bare pipeline leave it out.
+   */
+  security?: { verifier: EventVerifier };
 }
 
 export interface Delivery {
@@ -66,6 +71,7 @@ export async function startDelivery(options: DeliveryOptions): Promise<Delivery>
     url: options.url,
     log,
     logger: logger.child({ component: 'relay' }),
+    sign: options.security !== undefined,
   });
   await relay.start();
   const subscriptions: Subscription[] = [];
@@ -79,6 +85,7 @@ export async function startDelivery(options: DeliveryOptions): Promise<Delivery>
           groupId: `${handler.name}@${options.hostId}`,
           logger: logger.child({ consumer: handler.name }),
           ...(options.failpoints ? { failpoints: options.failpoints } : {}),
+          ...(options.security ? { verifier: options.security.verifier } : {}),
         }),
       );
     }

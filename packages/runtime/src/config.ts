@@ -38,6 +38,14 @@ export const NodeProcessConfig = z.object({
     .string()
     .regex(/^[a-zA-Z0-9._-]*$/)
     .optional(),
+  /**
+   * JSON trust store of the county's public node keys ({"version":1,"keys":{node:[spki base64]}}),
+   * made by `pnpm duban keys init`; absent: only this process's own nodes are known (the embedded
+   * default hosts every node, so that is every key).
+   */
+  DUBAN_TRUST_STORE: z.string().min(1).optional(),
+  /** Directory of `<node>.pem` private keys to import for hosted nodes; absent: fresh keys. */
+  DUBAN_NODE_KEYS: z.string().min(1).optional(),
   LOG_LEVEL: LogLevel,
 });
 export type NodeProcessConfig = z.infer<typeof NodeProcessConfig>;

@@ -1,6 +1,14 @@
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
-import { createEventLog, startDelivery } from '@duban/bus';
+import {
+  KeyRing,
+  createEventLog,
+  ensureNodeKeys,
+  importTrustStore,
+  keyRotationHandler,
+  readTrustStore,
+  startDelivery,
+} from '@duban/bus';
 import type { Delivery, EventHandler, EventLog, Failpoints } from '@duban/bus';
 import { createPool, createPrisma, migrate, resolveDatabase } from '@duban/db';
 import type { PrismaClient } from '@duban/db';
@@ -93,6 +101,24 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
     const pool = createPool(database.url, { max: config.DATABASE_POOL_SIZE });
     closers.push(() => pool.end());
 
+    // Keys before anything can publish: the relay signs with them, consumers verify with them.
+    const fresh = await ensureNodeKeys(
+      pool,
+      hosted.list(),
+      config.DUBAN_NODE_KEYS ? resolve(options.cwd ?? process.cwd(), config.DUBAN_NODE_KEYS) : undefined,
+    );
+    if (fresh.length > 0 && config.DUBAN_TRUST_STORE)
+      logger.warn(
+        { nodes: fresh },
+        'new keys generated: other hosts will not trust them until their trust store has them',
+      );
+    if (config.DUBAN_TRUST_STORE)
+      await importTrustStore(
+        pool,
+        readTrustStore(resolve(options.cwd ?? process.cwd(), config.DUBAN_TRUST_STORE)),
+      );
+    const keyRing = await new KeyRing(pool, clock).load();
+
     const calendars = await CalendarBook.load(prisma);
     const ctx: NodeContext = { prisma, pool, url: database.url, org, hosted, clock, logger, calendars };
     let logDb = { pool, url: database.url };
@@ -149,9 +175,10 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
       prisma,
       pool,
       url: database.url,
-      handlers: options.services.flatMap((s) => s.handlers(ctx)),
+      handlers: [...options.services.flatMap((s) => s.handlers(ctx)), keyRotationHandler(keyRing)],
       hostId: hosted.hostId,
       logger,
+      security: { verifier: keyRing },
       ...(options.failpoints ? { failpoints: options.failpoints } : {}),
     });
     started.delivery = delivery;
