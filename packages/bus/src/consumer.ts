@@ -74,6 +74,8 @@ export interface ConsumerOptions {
    * tests whose events nobody signed.
    */
   verifier?: EventVerifier;
+  /** How long an unknown signing key is looked for before the event is dead-lettered (default 10 s). */
+  keyWaitMs?: number;
 }
 
 /**
@@ -132,12 +134,21 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
       return true;
     });
 
-  /** Retries an unknown key a few times: a rotation may be registered by this host's key consumer meanwhile. */
+  /**
+   * An unknown key is looked up again for a while before the event is dead-lettered: after a
+   * rotation, events signed with the new key can overtake the announcement (another topic, another
+   * consumer group), and this host's key consumer registers it meanwhile. The wait is bounded, so a
+   * flood of unknown-key forgeries delays a partition by at most this much per message.
+   */
+  const keyWaitMs = options.keyWaitMs ?? 10_000;
   const verify = async (value: string): Promise<Verdict> => {
+    let waited = 0;
     for (let attempt = 1; ; attempt++) {
       const verdict = await options.verifier!.verify(value);
-      if (verdict.ok || verdict.code !== 'event.key-unknown' || attempt >= attempts) return verdict;
-      await new Promise((r) => setTimeout(r, Math.min(maxMs, baseMs * 2 ** (attempt - 1))));
+      if (verdict.ok || verdict.code !== 'event.key-unknown' || waited >= keyWaitMs) return verdict;
+      const delay = Math.min(maxMs, baseMs * 2 ** (attempt - 1), keyWaitMs - waited);
+      waited += delay;
+      await new Promise((r) => setTimeout(r, delay));
     }
   };
 
