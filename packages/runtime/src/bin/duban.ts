@@ -1,0 +1,3 @@
+import { cliMain } from '../cli';
+
+await cliMain(process.argv.slice(2));
