@@ -163,6 +163,40 @@ export function describeForgery(transport: Transport | { unavailable: string }, 
       expect(await snapshot()).toEqual(before);
     });
 
+    it('dead-letters a unit closing the county’s item in its own name (signed, but not its to say)', async () => {
+      const before = await snapshot();
+      const inboxBefore = (await net.call<{ messages: unknown[] }>('county', 'GET', '/notifications/inbox'))
+        .body.messages.length;
+      const own = createEvent({
+        type: 'tasks.item.closed',
+        source: 'unit-001',
+        to: ['county'],
+        subject: ids.byCounty!,
+        time: net.clock.now(),
+        data: {
+          itemId: ids.byCounty!,
+          assigner: 'county',
+          assignee: 'unit-001',
+          closedAt: net.clock.now().toISOString(),
+          comment: '自行办结',
+          by: 'unit-001:办公室',
+        },
+      });
+      await appendRaw(own.subject, signPayload(encodeEvent(own), trusted('unit-001')));
+      const dead = await deadLettered('the unauthorised closure dead-lettered', own.id, 4);
+      expect(new Set(dead.map((l) => l.code))).toEqual(new Set(['event.unauthorised']));
+      expect(dead[0]!.reason).toMatch(/must come from the assigner \(county\), not unit-001/);
+      // Every consumer refused it, the county's inbox (which it is addressed to) included.
+      expect(dead.map((l) => l.group)).toEqual(
+        expect.arrayContaining(['tasks@county', 'notifications@county']),
+      );
+      expect(await snapshot()).toEqual(before);
+      expect(
+        (await net.call<{ messages: unknown[] }>('county', 'GET', '/notifications/inbox')).body.messages
+          .length,
+      ).toBe(inboxBefore);
+    });
+
     it('dead-letters a township’s replay of its old acceptance as event.replayed', async () => {
       const before = await snapshot();
       // The exact bytes the township published when it accepted the report (its audit trail has them).

@@ -31,8 +31,9 @@ export async function appendAudit(db: Queryable, entries: readonly AuditEntry[])
   if (entries.length === 0) return;
   const nodes = [...new Set(entries.map((e) => e.node))];
   const { rows } = await db.query<{ node: string; seq: string; hash: string }>(
-    `SELECT DISTINCT ON (node) node, seq::text AS seq, hash FROM audit_record
-      WHERE node = ANY($1) ORDER BY node, seq DESC`,
+    // Order by the bigint column, not its text alias ("9" sorts after "10").
+    `SELECT DISTINCT ON (a.node) a.node, a.seq::text AS seq, a.hash FROM audit_record a
+      WHERE a.node = ANY($1) ORDER BY a.node, a.seq DESC`,
     [nodes],
   );
   const heads = new Map(rows.map((r) => [r.node, { seq: BigInt(r.seq), hash: r.hash }]));
@@ -138,8 +139,8 @@ export async function verifyAuditTrail(db: Queryable, options: { node?: string }
   const nodes: AuditNodeReport[] = [];
   for (const { node } of nodeRows) {
     const { rows } = await db.query<Row>(
-      `SELECT seq::text AS seq, event_id::text AS event_id, type, payload, prev_hash, hash
-         FROM audit_record WHERE node = $1 ORDER BY seq`,
+      `SELECT a.seq::text AS seq, a.event_id::text AS event_id, a.type, a.payload, a.prev_hash, a.hash
+         FROM audit_record a WHERE a.node = $1 ORDER BY a.seq`,
       [node],
     );
     const seqOfHash = new Map(rows.map((r) => [r.hash, r.seq]));

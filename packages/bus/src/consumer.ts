@@ -74,6 +74,11 @@ export interface ConsumerOptions {
    * tests whose events nobody signed.
    */
   verifier?: EventVerifier;
+  /**
+   * Whether the (verified) source may emit this event at all (the catalogue's authority table); a
+   * reason dead-letters it as `event.unauthorised` before any handler sees it.
+   */
+  authority?: (event: DubanEvent) => string | undefined;
   /** How long an unknown signing key is looked for before the event is dead-lettered (default 10 s). */
   keyWaitMs?: number;
 }
@@ -164,6 +169,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
         const verdict = await verify(message.value!);
         if (!verdict.ok) return deadLetter(message, verdict.code, verdict.reason);
       }
+      const unauthorised = options.authority?.(event);
+      if (unauthorised) return deadLetter(message, 'event.unauthorised', unauthorised);
       const position = `${message.topic}/${message.partition}/${message.position}`;
       for (let attempt = 1; ; attempt++) {
         try {

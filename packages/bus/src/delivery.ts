@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '@duban/kit';
 import { ALL_TOPICS } from '@duban/events';
+import type { DubanEvent } from '@duban/events';
 import type { PrismaClient } from '@duban/db';
 import { startConsumer } from './consumer';
 import type { EventHandler, EventVerifier, Failpoints } from './consumer';
@@ -50,7 +51,7 @@ export interface DeliveryOptions {
    * Sign and chain what the relay publishes, verify what consumers receive (docs/decisions/0012).
    * Node processes always pass it; only transport tests and benchmarks of the bare pipeline leave it out.
    */
-  security?: { verifier: EventVerifier };
+  security?: { verifier: EventVerifier; authority?: (event: DubanEvent) => string | undefined };
 }
 
 export interface Delivery {
@@ -86,6 +87,7 @@ export async function startDelivery(options: DeliveryOptions): Promise<Delivery>
           logger: logger.child({ consumer: handler.name }),
           ...(options.failpoints ? { failpoints: options.failpoints } : {}),
           ...(options.security ? { verifier: options.security.verifier } : {}),
+          ...(options.security?.authority ? { authority: options.security.authority } : {}),
         }),
       );
     }

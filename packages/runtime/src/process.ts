@@ -11,6 +11,7 @@ import {
 } from '@duban/bus';
 import type { Delivery, EventHandler, EventLog, Failpoints } from '@duban/bus';
 import { createPool, createPrisma, migrate, resolveDatabase } from '@duban/db';
+import { authorityProblem } from '@duban/events';
 import type { PrismaClient } from '@duban/db';
 import { HostedNodes, createHttpApp, createLogger, systemClock } from '@duban/kit';
 import type { Clock, HttpApp, Logger } from '@duban/kit';
@@ -178,7 +179,14 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
       handlers: [...options.services.flatMap((s) => s.handlers(ctx)), keyRotationHandler(keyRing)],
       hostId: hosted.hostId,
       logger,
-      security: { verifier: keyRing },
+      security: {
+        verifier: keyRing,
+        authority: (event) =>
+          authorityProblem(event, {
+            kindOf: (id) => org.find(id)?.kind,
+            isAncestor: (a, b) => org.has(a) && org.has(b) && org.isAncestor(a, b),
+          }),
+      },
       ...(options.failpoints ? { failpoints: options.failpoints } : {}),
     });
     started.delivery = delivery;
