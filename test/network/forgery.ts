@@ -183,7 +183,11 @@ export function describeForgery(transport: Transport | { unavailable: string }, 
         },
       });
       await appendRaw(own.subject, signPayload(encodeEvent(own), trusted('unit-001')));
-      const dead = await deadLettered('the unauthorised closure dead-lettered', own.id, 4);
+      const dead = await eventually('the county’s tasks and notifications consumers refuse it', () => {
+        const found = lettersFor(own.id);
+        const groups = found.map((l) => l.group);
+        return groups.includes('tasks@county') && groups.includes('notifications@county') && found;
+      });
       expect(new Set(dead.map((l) => l.code))).toEqual(new Set(['event.unauthorised']));
       expect(dead[0]!.reason).toMatch(/must come from the assigner \(county\), not unit-001/);
       // Every consumer refused it, the county's inbox (which it is addressed to) included.
