@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type pg from 'pg';
 import { z } from 'zod';
 import { NodeId } from '@duban/events';
 import { checkSignature, generateNodeKey, keyIdOf, knownKey, publicKeyOf, signingKey } from './signing';
@@ -72,10 +73,25 @@ export async function importTrustStore(db: Queryable, store: TrustStore): Promis
  * every node is hosted here, so every key is local). Returns the nodes that got a fresh key.
  */
 export async function ensureNodeKeys(
-  db: Queryable,
+  pool: pg.Pool,
   nodes: readonly string[],
   keyDir?: string,
 ): Promise<string[]> {
+  // Several processes of one node (its four services) start on one database at once: one at a time
+  // here, or each would make the node a different key.
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [KEYS_LOCK]);
+    return await ensureLocked(client, nodes, keyDir);
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [KEYS_LOCK]).catch(() => undefined);
+    client.release();
+  }
+}
+
+const KEYS_LOCK = 0x6b657973; // 'keys'
+
+async function ensureLocked(db: Queryable, nodes: readonly string[], keyDir?: string): Promise<string[]> {
   const { rows } = await db.query<{ node: string }>(
     `SELECT DISTINCT node FROM node_key WHERE private_key IS NOT NULL AND status = 'active' AND node = ANY($1)`,
     [nodes],
