@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_KEY_GRACE_MS,
@@ -52,6 +53,9 @@ export async function runCli(
   switch (command) {
     case 'keys init': {
       if (!values.out) throw new UsageError('keys init needs --out DIR');
+      // Never over a county's existing keys: every host would stop trusting every other.
+      if (existsSync(join(resolve(values.out), 'trust-store.json')))
+        throw new UsageError(`${values.out} holds keys already; choose another directory`);
       const nodes = values.nodes
         ? values.nodes.split(',').map((n) => n.trim())
         : demoHostedNodeIds(demoCounty());
