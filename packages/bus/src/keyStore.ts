@@ -159,14 +159,22 @@ async function loadKeys(db: Queryable, keyId?: string): Promise<KnownKey[]> {
  */
 export class KeyRing {
   private readonly keys = new Map<string, KnownKey>();
+  private loadedAt = 0;
 
+  /**
+   * `refreshMs`: how often the whole ring is re-read. One node's several processes share a `keys`
+   * consumer group, so only one of them handles a rotation; the others learn the new key on first
+   * use (a miss reloads it) and the old key's retirement from this refresh.
+   */
   constructor(
     private readonly db: Queryable,
     private readonly clock: { now(): Date },
+    private readonly refreshMs = 60_000,
   ) {}
 
   async load(): Promise<this> {
     for (const key of await loadKeys(this.db)) this.keys.set(key.keyId, key);
+    this.loadedAt = Date.now();
     return this;
   }
 
@@ -187,6 +195,7 @@ export class KeyRing {
     } catch {
       return { ok: false, code: 'event.signature-invalid', reason: 'not JSON' };
     }
+    if (Date.now() - this.loadedAt > this.refreshMs) await this.load();
     const now = this.clock.now();
     const first = checkSignature(envelope, (id) => this.keys.get(id), now);
     if (first.ok || first.code !== 'event.key-unknown') return first;
