@@ -2,7 +2,16 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedEventLog, OutboxRelay, appendToOutbox, chainHash, ensureNodeKeys } from '@duban/bus';
+import {
+  EmbeddedEventLog,
+  KeyRotationRefused,
+  OutboxRelay,
+  appendToOutbox,
+  chainHash,
+  ensureNodeKeys,
+  parseSignature,
+  rotateNodeKey,
+} from '@duban/bus';
 import { createPool, createPrisma } from '@duban/db';
 import type { FreshDatabase, PrismaClient } from '@duban/db';
 import { createEvent, uuidv7 } from '@duban/events';
@@ -187,6 +196,30 @@ describe('the audit trail', () => {
     expect(code).toBe(1);
     expect(out).toMatch(/BROKEN county at seq 2 .*: reordered: seq 2 follows seq 3/);
     await restore();
+    expect((await verifyInProcess(db.url)).code).toBe(0);
+  });
+
+  it('rotates a key in the relay: the announcement under the old key, what follows under the new', async () => {
+    const at = new Date('2026-03-03T01:00:00Z');
+    const r = await rotateNodeKey(prisma, 'county', at, 24 * 3600_000);
+    // One rotation at a time: the second waits until the relay has published the first.
+    await expect(rotateNodeKey(prisma, 'county', at)).rejects.toBeInstanceOf(KeyRotationRefused);
+    await prisma.$transaction((tx) => appendToOutbox(tx, [closure(100)]));
+    const relay = new OutboxRelay({ pool, url: db.url, log, logger, sign: true });
+    expect(await relay.publishBatch()).toBe(2);
+    const county = (await rows()).filter((row) => row.node === 'county').slice(-2);
+    expect(county.map((row) => row.type)).toEqual(['security.key.rotated', 'tasks.item.closed']);
+    expect(county.map((row) => parseSignature(JSON.parse(row.payload).signature)?.keyId)).toEqual([
+      r.previousKeyId,
+      r.keyId,
+    ]);
+    const { rows: keys } = await pool.query<{ key_id: string; status: string; valid_until: Date | null }>(
+      `SELECT key_id, status, valid_until FROM node_key WHERE node = 'county' ORDER BY status DESC`,
+    );
+    expect(keys).toEqual([
+      { key_id: r.previousKeyId, status: 'retired', valid_until: new Date('2026-03-04T01:00:00Z') },
+      { key_id: r.keyId, status: 'active', valid_until: null },
+    ]);
     expect((await verifyInProcess(db.url)).code).toBe(0);
   });
 });

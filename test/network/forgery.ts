@@ -4,7 +4,6 @@ import {
   generateNodeKey,
   keyIdOf,
   readTrustStore,
-  rotateNodeKey,
   signPayload,
   signingKey,
   verifyAuditTrail,
@@ -19,6 +18,7 @@ type Item = { id: string; status: string; revision: number };
 type Seen = { item: Item; timeline: Array<{ id: string; type: string }> };
 
 const HEAD = { person: '局长', roles: 'unit-head' };
+const ADMIN = { person: '管理员', roles: 'admin' };
 const DAY = 24 * 3600_000;
 const ALL_OK = Object.fromEntries(
   [
@@ -46,7 +46,12 @@ export function describeForgery(transport: Transport | { unavailable: string }, 
     let reader: Subscription | undefined;
     const ids: { byCounty?: string; byTownship?: string } = {};
 
-    const post = async (node: string, path: string, body: unknown = {}, as?: typeof HEAD) => {
+    const post = async (
+      node: string,
+      path: string,
+      body: unknown = {},
+      as?: { person: string; roles: string },
+    ) => {
       const r = await net.call(node, 'POST', path, body, as);
       if (r.status >= 300) throw new Error(`${node} POST ${path} → ${r.status} ${JSON.stringify(r.body)}`);
       return r.body;
@@ -281,13 +286,24 @@ export function describeForgery(transport: Transport | { unavailable: string }, 
         assignee: 'unit-001',
       })) as { item: Item };
       await net.nodes.get('county')!.running.delivery.flushed();
-      const rotation = await rotateNodeKey(
-        net.nodes.get('county')!.running.ctx.prisma,
+      // The admin route (`pnpm duban keys rotate` does the same against the node's database).
+      const byStaff = await net.call(
         'county',
-        net.clock.now(),
-        DAY,
+        'POST',
+        '/keys/rotate',
+        { graceDays: 1 },
+        {
+          person: '科员',
+          roles: 'office-staff',
+        },
       );
+      expect(byStaff.status).toBe(403);
+      const rotation = (await post('county', '/keys/rotate', { graceDays: 1 }, ADMIN)) as {
+        previousKeyId: string;
+        keyId: string;
+      };
       expect(rotation.previousKeyId).toBe(oldKey.keyId);
+
       const underNew = (await post('county', '/tasks/items', {
         title: '轮换后下达',
         kind: 'annual-target',

@@ -9,6 +9,11 @@ import { appendToOutbox } from './outbox';
 
 export const DEFAULT_KEY_GRACE_MS = 7 * 24 * 3600_000;
 
+/** A rotation this database cannot start: no key of the node here, or one in progress. */
+export class KeyRotationRefused extends Error {
+  override readonly name = 'KeyRotationRefused';
+}
+
 /**
  * Starts a rotation without downtime: a successor key is stored (status `next`) and its announcement
  * goes into the outbox. The relay signs the announcement with the current key and switches to the
@@ -26,9 +31,9 @@ export async function rotateNodeKey(
       where: { node, status: 'active', privateKey: { not: null } },
       orderBy: { validFrom: 'desc' },
     });
-    if (!current) throw new Error(`this database holds no active key of ${node}`);
+    if (!current) throw new KeyRotationRefused(`this database holds no active key of ${node}`);
     const pending = await tx.nodeKey.findFirst({ where: { node, status: 'next' } });
-    if (pending) throw new Error(`${node} has a rotation in progress (key ${pending.keyId})`);
+    if (pending) throw new KeyRotationRefused(`${node} has a rotation in progress (key ${pending.keyId})`);
     const next = generateNodeKey(node);
     await tx.nodeKey.create({
       data: {

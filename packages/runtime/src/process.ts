@@ -1,7 +1,10 @@
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import {
+  DEFAULT_KEY_GRACE_MS,
   KeyRing,
+  KeyRotationRefused,
+  rotateNodeKey,
   createEventLog,
   ensureNodeKeys,
   importTrustStore,
@@ -11,9 +14,18 @@ import {
 } from '@duban/bus';
 import type { Delivery, EventHandler, EventLog, Failpoints } from '@duban/bus';
 import { createPool, createPrisma, migrate, resolveDatabase } from '@duban/db';
-import { authorityProblem } from '@duban/events';
+import { NodeId, authorityProblem } from '@duban/events';
+import { z } from 'zod';
 import type { PrismaClient } from '@duban/db';
-import { HostedNodes, createHttpApp, createLogger, systemClock } from '@duban/kit';
+import {
+  AppError,
+  HostedNodes,
+  actorOf,
+  createHttpApp,
+  createLogger,
+  hasAnyRole,
+  systemClock,
+} from '@duban/kit';
 import type { Clock, HttpApp, Logger } from '@duban/kit';
 import { demoCounty, demoHostedNodeIds } from '@duban/org';
 import type { OrgTree } from '@duban/org';
@@ -167,6 +179,36 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
         transport: log.transport,
         nodes: hosted.list().map((id) => org.get(id)),
       }),
+    );
+    app.post(
+      '/nodes/:nodeId/keys/rotate',
+      {
+        schema: {
+          tags: ['nodes'],
+          summary:
+            'Rotate the node’s signing key (admin): the relay announces the new key signed with the old one, which verifies for graceDays more',
+          params: z.object({ nodeId: NodeId }),
+          body: z.object({ graceDays: z.number().min(0).max(365).optional() }),
+        },
+      },
+      async (request) => {
+        const nodeId = hosted.require(request.params.nodeId);
+        if (!hasAnyRole(actorOf(request, nodeId), ['admin']))
+          throw new AppError('forbidden', 'auth.role_required', 'rotating a node key needs the admin role');
+        const grace = request.body.graceDays;
+        try {
+          return await rotateNodeKey(
+            prisma,
+            nodeId,
+            clock.now(),
+            grace === undefined ? DEFAULT_KEY_GRACE_MS : grace * 24 * 3600_000,
+          );
+        } catch (error) {
+          if (error instanceof KeyRotationRefused)
+            throw new AppError('conflict', 'keys.rotation_refused', error.message);
+          throw error;
+        }
+      },
     );
     for (const service of options.services) service.register(app, ctx);
     await app.ready();
