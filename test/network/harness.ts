@@ -1,4 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
+import { createKeyBundle, signingKey } from '@duban/bus';
+import type { SigningKey } from '@duban/bus';
 import { createLogger, VirtualClock } from '@duban/kit';
 import type { Logger } from '@duban/kit';
 import { startNodeProcess, NodeProcessConfig } from '@duban/runtime';
@@ -49,6 +54,8 @@ export class TestNetwork {
     if (!node) throw new Error(`no node ${nodeId}`);
     return { url: node.url, auth: node.running.ctx.auth };
   });
+  /** The county's keys as a deployment distributes them: one trust store, each host its own private keys. */
+  readonly keys: { dir: string; trustStore: string; privateDir: string };
 
   constructor(
     readonly transport: Transport,
@@ -59,6 +66,19 @@ export class TestNetwork {
     this.clock = new VirtualClock(start);
     this.prefix = freshTopicPrefix(name);
     this.logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name });
+    const dir = mkdtempSync(join(tmpdir(), `duban-keys-${name}-`));
+    this.keys = {
+      dir,
+      ...createKeyBundle(
+        dir,
+        org.all().map((n) => n.id),
+      ),
+    };
+  }
+
+  /** A node's signing key as its host holds it (for tests that play an attacker who stole it). */
+  privateKeyOf(nodeId: string, keyId: string): SigningKey {
+    return signingKey(keyId, readFileSync(join(this.keys.privateDir, `${nodeId}.pem`), 'utf8'));
   }
 
   private async sharedLogUrl(): Promise<string | undefined> {
@@ -75,6 +95,8 @@ export class TestNetwork {
       // Several node processes share one test PostgreSQL (100 connections): keep each one small.
       DATABASE_POOL_SIZE: '2',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      DUBAN_TRUST_STORE: this.keys.trustStore,
+      DUBAN_NODE_KEYS: this.keys.privateDir,
       ...(this.transport.kind === 'kafka'
         ? {
             KAFKA_BROKERS: this.transport.brokers.join(','),
@@ -159,6 +181,7 @@ export class TestNetwork {
       await db.drop().catch(() => undefined);
     }
     await this.logDb?.drop().catch(() => undefined);
+    rmSync(this.keys.dir, { recursive: true, force: true });
   }
 }
 

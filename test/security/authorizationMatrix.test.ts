@@ -65,6 +65,7 @@ const TABLE: Record<string, Rule> = {
   'GET /tasks/export.csv': read(CASE_FILES, true),
   [`GET ${ITEM}`]: read(CASE_FILES, true),
   'GET /tasks/events': read(ALL),
+  'POST /keys/rotate': act(['admin']),
   [`POST ${ITEM}/acknowledge`]: act(HANDLERS),
   [`POST ${ITEM}/progress`]: act(HANDLERS),
   [`POST ${ITEM}/report`]: act(HANDLERS),

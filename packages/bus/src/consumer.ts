@@ -3,6 +3,7 @@ import { TOPICS, decodeMessage } from '@duban/events';
 import type { DubanEvent } from '@duban/events';
 import type { PrismaClient, TransactionClient } from '@duban/db';
 import type { EventLog, LogMessage, Subscription } from './eventLog';
+import type { Verdict } from './signing';
 
 /**
  * An event that can never be applied (a forged source, a transition the item does not allow): it goes
@@ -53,6 +54,11 @@ export interface ConsumerObserver {
   deadLettered?(letter: DeadLetter): void;
 }
 
+/** Checks a message's signature as it travelled (the bytes, not the decoded event). */
+export interface EventVerifier {
+  verify(value: string): Promise<Verdict>;
+}
+
 export interface ConsumerOptions {
   log: EventLog;
   prisma: PrismaClient;
@@ -63,6 +69,18 @@ export interface ConsumerOptions {
   retry?: { attempts?: number; baseMs?: number; maxMs?: number };
   failpoints?: Failpoints;
   observer?: ConsumerObserver;
+  /**
+   * Signature check before the handler sees an event (docs/decisions/0012). Absent only in transport
+   * tests whose events nobody signed.
+   */
+  verifier?: EventVerifier;
+  /**
+   * Whether the (verified) source may emit this event at all (the catalogue's authority table); a
+   * reason dead-letters it as `event.unauthorised` before any handler sees it.
+   */
+  authority?: (event: DubanEvent) => string | undefined;
+  /** How long an unknown signing key is looked for before the event is dead-lettered (default 10 s). */
+  keyWaitMs?: number;
 }
 
 /**
@@ -96,15 +114,48 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
     options.observer?.deadLettered?.(letter);
   };
 
-  const apply = async (event: DubanEvent): Promise<boolean> =>
+  const apply = async (event: DubanEvent, position: string): Promise<boolean> =>
     prisma.$transaction(async (tx) => {
       const inserted = await tx.$executeRaw`
-        INSERT INTO inbox_entry (consumer, event_id) VALUES (${groupId}, ${event.id}::uuid)
+        INSERT INTO inbox_entry (consumer, event_id, position) VALUES (${groupId}, ${event.id}::uuid, ${position})
         ON CONFLICT DO NOTHING`;
-      if (inserted === 0) return false; // applied before: a redelivery after a crash or a republished batch
+      if (inserted === 0) {
+        // Applied before. At the same position it is a redelivery (a crash before the log committed
+        // the position): skip it silently. Elsewhere in the log it was appended again: a replay
+        // (or a batch the relay republished after a crash): it changes nothing either way, but
+        // an operator should see it.
+        const first = await tx.inboxEntry.findUnique({
+          where: { consumer_eventId: { consumer: groupId, eventId: event.id } },
+          select: { position: true },
+        });
+        if (first?.position && first.position !== position)
+          throw new RejectedEvent(
+            'event.replayed',
+            `event ${event.id} was applied already at ${first.position}; this copy at ${position} is a replay`,
+          );
+        return false;
+      }
       await handler.handle(event, tx);
       return true;
     });
+
+  /**
+   * An unknown key is looked up again for a while before the event is dead-lettered: after a
+   * rotation, events signed with the new key can overtake the announcement (another topic, another
+   * consumer group), and this host's key consumer registers it meanwhile. The wait is bounded, so a
+   * flood of unknown-key forgeries delays a partition by at most this much per message.
+   */
+  const keyWaitMs = options.keyWaitMs ?? 10_000;
+  const verify = async (value: string): Promise<Verdict> => {
+    let waited = 0;
+    for (let attempt = 1; ; attempt++) {
+      const verdict = await options.verifier!.verify(value);
+      if (verdict.ok || verdict.code !== 'event.key-unknown' || waited >= keyWaitMs) return verdict;
+      const delay = Math.min(maxMs, baseMs * 2 ** (attempt - 1), keyWaitMs - waited);
+      waited += delay;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  };
 
   return log.subscribe({
     groupId,
@@ -114,9 +165,16 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
       if (!decoded.ok) return deadLetter(message, 'event.invalid', decoded.reason);
       const event = decoded.event;
       if (!handler.accepts(event)) return;
+      if (options.verifier) {
+        const verdict = await verify(message.value!);
+        if (!verdict.ok) return deadLetter(message, verdict.code, verdict.reason);
+      }
+      const unauthorised = options.authority?.(event);
+      if (unauthorised) return deadLetter(message, 'event.unauthorised', unauthorised);
+      const position = `${message.topic}/${message.partition}/${message.position}`;
       for (let attempt = 1; ; attempt++) {
         try {
-          const fresh = await apply(event);
+          const fresh = await apply(event, position);
           if (fresh) options.observer?.applied?.(event);
           else options.observer?.duplicate?.(event);
           break;

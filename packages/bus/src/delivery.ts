@@ -3,9 +3,10 @@ import type pg from 'pg';
 import type { SASLOptions } from 'kafkajs';
 import type { Logger } from '@duban/kit';
 import { ALL_TOPICS } from '@duban/events';
+import type { DubanEvent } from '@duban/events';
 import type { PrismaClient } from '@duban/db';
 import { startConsumer } from './consumer';
-import type { EventHandler, Failpoints } from './consumer';
+import type { EventHandler, EventVerifier, Failpoints } from './consumer';
 import { EmbeddedEventLog } from './embeddedLog';
 import type { EventLog, Subscription } from './eventLog';
 import { KafkaEventLog } from './kafkaLog';
@@ -57,6 +58,11 @@ export interface DeliveryOptions {
   hostId: string;
   logger: Logger;
   failpoints?: Failpoints;
+  /**
+   * Sign and chain what the relay publishes, verify what consumers receive (docs/decisions/0012).
+   * Node processes always pass it; only transport tests and benchmarks of the bare pipeline leave it out.
+   */
+  security?: { verifier: EventVerifier; authority?: (event: DubanEvent) => string | undefined };
 }
 
 export interface Delivery {
@@ -77,6 +83,7 @@ export async function startDelivery(options: DeliveryOptions): Promise<Delivery>
     url: options.url,
     log,
     logger: logger.child({ component: 'relay' }),
+    sign: options.security !== undefined,
   });
   await relay.start();
   const subscriptions: Subscription[] = [];
@@ -90,6 +97,8 @@ export async function startDelivery(options: DeliveryOptions): Promise<Delivery>
           groupId: `${handler.name}@${options.hostId}`,
           logger: logger.child({ consumer: handler.name }),
           ...(options.failpoints ? { failpoints: options.failpoints } : {}),
+          ...(options.security ? { verifier: options.security.verifier } : {}),
+          ...(options.security?.authority ? { authority: options.security.authority } : {}),
         }),
       );
     }

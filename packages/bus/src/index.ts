@@ -4,3 +4,7 @@ export * from './kafkaLog';
 export * from './outbox';
 export * from './consumer';
 export * from './delivery';
+export * from './signing';
+export * from './keyStore';
+export * from './keyRotation';
+export * from './audit';

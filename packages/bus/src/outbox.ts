@@ -4,6 +4,10 @@ import { encodeEvent, topicOf } from '@duban/events';
 import type { DubanEvent } from '@duban/events';
 import type { TransactionClient } from '@duban/db';
 import type { EventLog } from './eventLog';
+import { appendAudit } from './audit';
+import type { AuditEntry } from './audit';
+import { SigningKeys } from './keyStore';
+import { signPayload } from './signing';
 
 const OUTBOX_CHANNEL = 'duban_outbox';
 const RELAY_LOCK = 0x6f757462; // 'outb'
@@ -52,6 +56,12 @@ export interface RelayOptions {
   /** Back-off bounds while the log is unreachable. */
   retryMinMs?: number;
   retryMaxMs?: number;
+  /**
+   * Sign every event with its source node's active key (node_key) and chain it into that node's
+   * audit trail, in the transaction that marks it published. Off only for transport tests whose
+   * sources have no keys.
+   */
+  sign?: boolean;
 }
 
 /**
@@ -67,6 +77,7 @@ export class OutboxRelay {
   private pendingWake = false;
   private idleWaiters: Array<() => void> = [];
   private lastError: unknown;
+  private readonly keys = new SigningKeys();
 
   constructor(private readonly options: RelayOptions) {}
 
@@ -164,7 +175,8 @@ export class OutboxRelay {
         await client.query('ROLLBACK');
         return 0;
       }
-      await this.options.log.append(rows.map((r) => ({ topic: r.topic, key: r.key, value: r.payload })));
+      const values = this.options.sign ? await this.signAndChain(client, rows) : rows.map((r) => r.payload);
+      await this.options.log.append(rows.map((r, i) => ({ topic: r.topic, key: r.key, value: values[i]! })));
       await client.query('UPDATE outbox_event SET published_at = now() WHERE id = ANY($1::bigint[])', [
         rows.map((r) => r.id),
       ]);
@@ -176,6 +188,57 @@ export class OutboxRelay {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * Signs each row with its source's active key and appends it to that node's audit chain. Signing
+   * here rather than at appendToOutbox keeps every service's write path unchanged and makes the
+   * relay (one per database, under its lock) the single writer of both the key switch and the chain,
+   * so outbox order, signing key and chain order cannot disagree (docs/decisions/0012, 0013).
+   */
+  private async signAndChain(
+    client: pg.PoolClient,
+    rows: ReadonlyArray<{ payload: string }>,
+  ): Promise<string[]> {
+    const envelopes = rows.map(
+      (r) =>
+        JSON.parse(r.payload) as { id: string; type: string; source: string; time: string; data: unknown },
+    );
+    const keys = await this.keys.active(client, [...new Set(envelopes.map((e) => e.source))]);
+    const audit: AuditEntry[] = [];
+    const values: string[] = [];
+    for (const [i, envelope] of envelopes.entries()) {
+      let key = keys.get(envelope.source);
+      const rotation =
+        envelope.type === 'security.key.rotated'
+          ? (envelope.data as { keyId: string; previousKeyId: string; previousValidUntil: string })
+          : undefined;
+      // A rotation is announced under the key everyone trusts now; the successor signs what follows.
+      if (rotation) key = await this.keys.byId(client, rotation.previousKeyId);
+      if (!key) {
+        // Fail closed: an unsigned event would be dead-lettered by every consumer, i.e. lost.
+        throw new Error(`no signing key for ${envelope.source} (event ${envelope.id}); run pnpm duban keys`);
+      }
+      const value = signPayload(rows[i]!.payload, key);
+      values.push(value);
+      audit.push({ node: envelope.source, eventId: envelope.id, type: envelope.type, payload: value });
+      if (rotation) {
+        await client.query(
+          `UPDATE node_key SET status = 'retired', retired_at = $2, valid_until = $3
+            WHERE key_id = $1 AND node = $4`,
+          [rotation.previousKeyId, envelope.time, rotation.previousValidUntil, envelope.source],
+        );
+        await client.query(
+          `UPDATE node_key SET status = 'active', valid_from = $2 WHERE key_id = $1 AND node = $3`,
+          [rotation.keyId, envelope.time, envelope.source],
+        );
+        const next = await this.keys.byId(client, rotation.keyId);
+        if (next) keys.set(envelope.source, next);
+        else keys.delete(envelope.source);
+      }
+    }
+    await appendAudit(client, audit);
+    return values;
   }
 
   /** Resolves once the relay has found nothing left to publish (tests and graceful shutdown). */

@@ -3,12 +3,14 @@ import { REMINDERS_EVENTS } from './schemas/reminders';
 import { SCORING_EVENTS } from './schemas/scoring';
 import { TASKS_EVENTS } from './schemas/tasks';
 import { NOTIFICATIONS_EVENTS } from './schemas/notifications';
+import { SECURITY_EVENTS } from './schemas/security';
 
 export * from './schemas/common';
 export * from './schemas/tasks';
 export * from './schemas/reminders';
 export * from './schemas/scoring';
 export * from './schemas/notifications';
+export * from './schemas/security';
 
 /**
  * One entry per (type, version). A changed payload is a new version added beside the old one;
@@ -19,6 +21,7 @@ export const CATALOGUE = [
   ...REMINDERS_EVENTS,
   ...SCORING_EVENTS,
   ...NOTIFICATIONS_EVENTS,
+  ...SECURITY_EVENTS,
 ] as const;
 
 type Catalogue = (typeof CATALOGUE)[number];
@@ -85,6 +88,7 @@ export const CURRENT_VERSION = {
   'scoring.proposal.decided': 1,
   'scoring.referral.recorded': 1,
   'notifications.bulletin.published': 1,
+  'security.key.rotated': 1,
 } as const satisfies Record<CatalogueEventType, number>;
 
 /** The event of a type at the version producers emit now. */

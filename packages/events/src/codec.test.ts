@@ -72,7 +72,9 @@ describe('the event codec', () => {
     const keys = CATALOGUE.map((d) => `${d.type}@${d.version}`);
     expect(new Set(keys).size).toBe(keys.length);
     for (const d of CATALOGUE)
-      expect(d.type).toMatch(/^(tasks|reminders|scoring|notifications)\.[a-z-]+\.([a-z]+ed|held|sent)$/);
+      expect(d.type).toMatch(
+        /^(tasks|reminders|scoring|notifications|security)\.[a-z-]+\.([a-z]+ed|held|sent)$/,
+      );
   });
 
   it('keeps the committed catalogue files current (run `pnpm events:export`)', () => {

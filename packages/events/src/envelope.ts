@@ -27,7 +27,7 @@ export const EventEnvelope = z.object({
 });
 export type EventEnvelope = z.infer<typeof EventEnvelope>;
 
-export const DOMAINS = ['tasks', 'reminders', 'scoring', 'notifications'] as const;
+export const DOMAINS = ['tasks', 'reminders', 'scoring', 'notifications', 'security'] as const;
 export type Domain = (typeof DOMAINS)[number];
 
 export const TOPICS = {
@@ -35,6 +35,8 @@ export const TOPICS = {
   reminders: 'duban.reminders',
   scoring: 'duban.scoring',
   notifications: 'duban.notifications',
+  /** Node key rotations: every host reads them to keep its key ring current. */
+  security: 'duban.security',
   deadLetters: 'duban.dead-letters',
 } as const;
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];

@@ -4,3 +4,4 @@ export * from './catalogue';
 export * from './codec';
 export * from './jsonSchema';
 export * from './catalogueDoc';
+export * from './authority';

@@ -58,6 +58,14 @@ const NodeProcessFields = z.object({
   KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
   /** Whether this process creates missing topics; default: yes, except as a SASL principal. */
   KAFKA_CREATE_TOPICS: Flag.optional(),
+  /**
+   * JSON trust store of the county's public node keys ({"version":1,"keys":{node:[spki base64]}}),
+   * made by `pnpm duban keys init`; absent: only this process's own nodes are known (the embedded
+   * default hosts every node, so that is every key).
+   */
+  DUBAN_TRUST_STORE: z.string().min(1).optional(),
+  /** Directory of `<node>.pem` private keys to import for hosted nodes; absent: fresh keys. */
+  DUBAN_NODE_KEYS: z.string().min(1).optional(),
   LOG_LEVEL: LogLevel,
   /**
    * HS256 key for access tokens (at least 32 characters). Absent: one generated on the first start

@@ -2,3 +2,4 @@ export * from './config';
 export * from './process';
 export * from './main';
 export * from './calendars';
+export * from './cli';

@@ -1,11 +1,33 @@
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import { AuthService, DEMO_PASSWORD, registerAuth, seedDemoAccounts, signingSecret } from '@duban/auth';
-import { createEventLog, startDelivery } from '@duban/bus';
+import {
+  DEFAULT_KEY_GRACE_MS,
+  KeyRing,
+  KeyRotationRefused,
+  rotateNodeKey,
+  createEventLog,
+  ensureNodeKeys,
+  importTrustStore,
+  keyRotationHandler,
+  readTrustStore,
+  startDelivery,
+} from '@duban/bus';
 import type { Delivery, EventHandler, EventLog, Failpoints } from '@duban/bus';
 import { createPool, createPrisma, migrate, resolveDatabase } from '@duban/db';
+import { NodeId, authorityProblem } from '@duban/events';
+import { z } from 'zod';
 import type { PrismaClient } from '@duban/db';
-import { EVERYONE, HostedNodes, access, createHttpApp, createLogger, systemClock } from '@duban/kit';
+import {
+  AppError,
+  EVERYONE,
+  HostedNodes,
+  access,
+  actorOf,
+  createHttpApp,
+  createLogger,
+  systemClock,
+} from '@duban/kit';
 import type { Clock, HttpApp, Logger } from '@duban/kit';
 import { demoCounty, demoHostedNodeIds } from '@duban/org';
 import type { OrgTree } from '@duban/org';
@@ -101,6 +123,24 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
     const pool = createPool(database.url, { max: config.DATABASE_POOL_SIZE });
     closers.push(() => pool.end());
 
+    // Keys before anything can publish: the relay signs with them, consumers verify with them.
+    const fresh = await ensureNodeKeys(
+      pool,
+      hosted.list(),
+      config.DUBAN_NODE_KEYS ? resolve(options.cwd ?? process.cwd(), config.DUBAN_NODE_KEYS) : undefined,
+    );
+    if (fresh.length > 0 && config.DUBAN_TRUST_STORE)
+      logger.warn(
+        { nodes: fresh },
+        'new keys generated: other hosts will not trust them until their trust store has them',
+      );
+    if (config.DUBAN_TRUST_STORE)
+      await importTrustStore(
+        pool,
+        readTrustStore(resolve(options.cwd ?? process.cwd(), config.DUBAN_TRUST_STORE)),
+      );
+    const keyRing = await new KeyRing(pool, clock).load();
+
     const calendars = await CalendarBook.load(prisma);
     const auth = new AuthService({
       prisma,
@@ -183,6 +223,36 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
         nodes: hosted.list().map((id) => org.get(id)),
       }),
     );
+    app.post(
+      '/nodes/:nodeId/keys/rotate',
+      {
+        config: { access: access.act(['admin']) },
+        schema: {
+          tags: ['nodes'],
+          summary:
+            'Rotate the node’s signing key (admin): the relay announces the new key signed with the old one, which verifies for graceDays more',
+          params: z.object({ nodeId: NodeId }),
+          body: z.object({ graceDays: z.number().min(0).max(365).optional() }),
+        },
+      },
+      async (request) => {
+        const nodeId = hosted.require(request.params.nodeId);
+        actorOf(request, nodeId);
+        const grace = request.body.graceDays;
+        try {
+          return await rotateNodeKey(
+            prisma,
+            nodeId,
+            clock.now(),
+            grace === undefined ? DEFAULT_KEY_GRACE_MS : grace * 24 * 3600_000,
+          );
+        } catch (error) {
+          if (error instanceof KeyRotationRefused)
+            throw new AppError('conflict', 'keys.rotation_refused', error.message);
+          throw error;
+        }
+      },
+    );
     for (const service of options.services) service.register(app, ctx);
     await app.ready();
 
@@ -191,9 +261,17 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
       prisma,
       pool,
       url: database.url,
-      handlers: options.services.flatMap((s) => s.handlers(ctx)),
+      handlers: [...options.services.flatMap((s) => s.handlers(ctx)), keyRotationHandler(keyRing)],
       hostId: hosted.hostId,
       logger,
+      security: {
+        verifier: keyRing,
+        authority: (event) =>
+          authorityProblem(event, {
+            kindOf: (id) => org.find(id)?.kind,
+            isAncestor: (a, b) => org.has(a) && org.has(b) && org.isAncestor(a, b),
+          }),
+      },
       ...(options.failpoints ? { failpoints: options.failpoints } : {}),
     });
     started.delivery = delivery;

@@ -162,6 +162,10 @@ export function render(event: DubanEvent, nameOf: (id: string) => string): Rende
         body: `${nameOf(event.source)}印发${event.data.docNo}，通报${named.join('、') || '有关单位'}。`,
       };
     }
+    case 'security.key.rotated':
+      // Never reaches an inbox (the notifications consumer does not read duban.security); named here
+      // so a new event type still fails this switch until someone decides how it reads.
+      return { title: '节点密钥已轮换', body: `${nameOf(event.source)}启用新签名密钥 ${event.data.keyId}` };
     default:
       return assertNever(event, 'event');
   }

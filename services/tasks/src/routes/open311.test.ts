@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createKeyBundle } from '@duban/bus';
 import { XMLParser } from 'fast-xml-parser';
 import { createFreshDatabase } from '@duban/db';
 import type { FreshDatabase } from '@duban/db';
@@ -77,6 +81,9 @@ describe('Open311 GeoReport v2 at the county office', () => {
     const node = nodes.get(nodeId)!;
     return { url: node.url, auth: node.running.ctx.auth };
   });
+  // Two processes share a log: each needs the other's public key (docs/decisions/0012).
+  const keyDir = mkdtempSync(join(tmpdir(), 'duban-open311-keys-'));
+  const keys = createKeyBundle(keyDir, ['county', unit]);
 
   async function start(nodeId: string, logUrl: string): Promise<void> {
     const db = await createFreshDatabase(inject('postgresAdminUrl'), `t_open311_${nodeId}`);
@@ -89,6 +96,8 @@ describe('Open311 GeoReport v2 at the county office', () => {
         DATABASE_POOL_SIZE: '3',
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
         EVENT_LOG_DATABASE_URL: logUrl,
+        DUBAN_TRUST_STORE: keys.trustStore,
+        DUBAN_NODE_KEYS: keys.privateDir,
       }),
       services: [tasksService],
       title: `duban ${nodeId}`,
@@ -162,6 +171,7 @@ describe('Open311 GeoReport v2 at the county office', () => {
   afterAll(async () => {
     for (const { running } of nodes.values()) await running.close();
     for (const db of dbs) await db.drop().catch(() => undefined);
+    rmSync(keyDir, { recursive: true, force: true });
   });
 
   it('lists the hotline categories, each with its unit, in JSON and XML', async () => {

@@ -15,6 +15,7 @@ CREATE TABLE "outbox_event" (
 CREATE TABLE "inbox_entry" (
     "consumer" TEXT NOT NULL,
     "event_id" UUID NOT NULL,
+    "position" TEXT,
     "processed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "inbox_entry_pkey" PRIMARY KEY ("consumer","event_id")
@@ -477,6 +478,34 @@ CREATE TABLE "auth_secret" (
     CONSTRAINT "auth_secret_pkey" PRIMARY KEY ("name")
 );
 
+-- CreateTable
+CREATE TABLE "node_key" (
+    "key_id" TEXT NOT NULL,
+    "node" TEXT NOT NULL,
+    "public_key" TEXT NOT NULL,
+    "private_key" TEXT,
+    "status" TEXT NOT NULL,
+    "valid_from" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "retired_at" TIMESTAMPTZ(3),
+    "valid_until" TIMESTAMPTZ(3),
+
+    CONSTRAINT "node_key_pkey" PRIMARY KEY ("key_id")
+);
+
+-- CreateTable
+CREATE TABLE "audit_record" (
+    "node" TEXT NOT NULL,
+    "seq" BIGINT NOT NULL,
+    "event_id" UUID NOT NULL,
+    "type" TEXT NOT NULL,
+    "payload" TEXT NOT NULL,
+    "prev_hash" TEXT NOT NULL,
+    "hash" TEXT NOT NULL,
+    "recorded_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "audit_record_pkey" PRIMARY KEY ("node","seq")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "outbox_event_event_id_key" ON "outbox_event"("event_id");
 
@@ -584,6 +613,9 @@ CREATE UNIQUE INDEX "account_node_id_display_name_key" ON "account"("node_id", "
 
 -- CreateIndex
 CREATE INDEX "auth_session_account_id_idx" ON "auth_session"("account_id");
+
+-- CreateIndex
+CREATE INDEX "node_key_node_status_idx" ON "node_key"("node", "status");
 
 -- AddForeignKey
 ALTER TABLE "auth_session" ADD CONSTRAINT "auth_session_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "account"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -1,0 +1,11 @@
+/**
+ * `pnpm duban <command>`: one admin CLI. People (accounts, secrets) are @duban/auth's; node keys
+ * and the audit trail are the runtime's.
+ */
+const [command] = process.argv.slice(2);
+if (command === 'accounts' || command === 'secrets') {
+  await import('@duban/auth/cli');
+} else {
+  const { cliMain } = await import('../cli');
+  await cliMain(process.argv.slice(2));
+}

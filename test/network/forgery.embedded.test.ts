@@ -1,0 +1,3 @@
+import { describeForgery } from './forgery';
+
+describeForgery({ kind: 'embedded' }, true);
