@@ -193,13 +193,13 @@ describe('the authorisation matrix: every role × every endpoint × own / child 
   });
 
   const signedIn = new Map<Role, Record<string, string>>();
-  async function call(method: string, path: string, as: { role: Role } | null) {
+  async function call(method: string, path: string, as: { role: Role } | null, payload?: unknown) {
     let headers: Record<string, string> = {};
     if (as) {
       headers = signedIn.get(as.role) ?? (await signIn(host, nodes.own, personOf(as.role), [as.role]));
       signedIn.set(as.role, headers);
     }
-    const body = ['POST', 'PUT', 'PATCH'].includes(method) ? {} : undefined;
+    const body = payload ?? (['POST', 'PUT', 'PATCH'].includes(method) ? {} : undefined);
     return host.app.inject({
       method: method as 'GET',
       url: path,
@@ -213,6 +213,72 @@ describe('the authorisation matrix: every role × every endpoint × own / child 
       .filter((r) => r.url.startsWith('/nodes/:nodeId/') && r.method !== 'HEAD')
       .map((r) => `${r.method} ${r.url.slice('/nodes/:nodeId'.length)}`);
     expect(served.sort()).toEqual(Object.keys(TABLE).sort());
+  });
+
+  // Account administration (/auth) names its node in the body, the query or the account: an admin
+  // manages the accounts of their own node and the nodes below it; nobody else manages any.
+  it('account administration: every role × every /auth/accounts endpoint × own / child / sibling / parent node', async () => {
+    const victims = new Map<Target, string>();
+    for (const target of TARGETS) {
+      const { account } = await host.ctx.auth.createAccount({
+        node: nodes[target],
+        login: `victim-${target}`,
+        name: `对象 ${target}`,
+        roles: ['unit-handler'],
+        password: 'victim-password-1234',
+      });
+      victims.set(target, account.id);
+    }
+    const seen: string[] = [];
+    const want: string[] = [];
+    let n = 0;
+    for (const role of ROLES) {
+      for (const target of TARGETS) {
+        const manages = role === 'admin' && (target === 'own' || target === 'child');
+        const id = victims.get(target)!;
+        const calls: Array<[string, string, unknown]> = [
+          [
+            'POST',
+            '/auth/accounts',
+            { node: nodes[target], login: `made-${++n}`, name: `新人 ${n}`, roles: ['unit-handler'] },
+          ],
+          ['POST', `/auth/accounts/${id}/password`, {}],
+          ['PUT', `/auth/accounts/${id}/roles`, { roles: ['unit-handler'] }],
+          ['POST', `/auth/accounts/${id}/revoke-sessions`, undefined],
+          ['POST', `/auth/accounts/${id}/disable`, undefined],
+          ['POST', `/auth/accounts/${id}/enable`, undefined],
+        ];
+        for (const [method, url, body] of calls) {
+          const res = await call(method, url, { role }, body);
+          if (res.statusCode >= 500)
+            throw new Error(`${method} ${url} as ${role}: ${res.statusCode} ${res.body}`);
+          // Outside the admin's reach an account is not there at all (404), so ids cannot be probed.
+          const got =
+            res.statusCode < 300
+              ? 'allow'
+              : [403, 404].includes(res.statusCode)
+                ? 'deny'
+                : `${res.statusCode}`;
+          seen.push(`${role}@${target} ${method} ${url.replace(id, ':id')}: ${got}`);
+          want.push(`${role}@${target} ${method} ${url.replace(id, ':id')}: ${manages ? 'allow' : 'deny'}`);
+        }
+        const list = await call('GET', `/auth/accounts?node=${nodes[target]}`, { role });
+        const listed =
+          list.statusCode === 200 &&
+          (list.json() as { accounts: Array<{ id: string }> }).accounts.some((a) => a.id === id);
+        seen.push(
+          `${role}@${target} GET /auth/accounts: ${list.statusCode === 403 ? 'deny' : listed ? 'listed' : 'hidden'}`,
+        );
+        want.push(
+          `${role}@${target} GET /auth/accounts: ${role !== 'admin' ? 'deny' : manages ? 'listed' : 'hidden'}`,
+        );
+      }
+    }
+    expect(seen).toEqual(want);
+    for (const url of ['/auth/accounts', `/auth/accounts/${victims.get('own')}/disable`]) {
+      const anonymous = await call(url === '/auth/accounts' ? 'GET' : 'POST', url, null);
+      expect(anonymous.statusCode).toBe(401);
+    }
   });
 
   for (const [key, rule] of Object.entries(TABLE)) {
