@@ -164,7 +164,7 @@ export function describeNotifications(
         },
       );
       expect(denied.status).toBe(403);
-      expect(denied.body.error.code).toBe('notifications.forbidden');
+      expect(denied.body.error.code).toBe('auth.role_required');
       const bad = await net.call<{ error: { code: string } }>(
         'unit-002',
         'PUT',

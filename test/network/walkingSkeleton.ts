@@ -98,7 +98,7 @@ export function describeWalkingSkeleton(
         { person: '李科员', roles: 'unit-handler' },
       );
       expect(byHandler.status).toBe(403);
-      expect(byHandler.body.error.code).toBe('item.wrong_role');
+      expect(byHandler.body.error.code).toBe('auth.role_required');
       const signed = await net.call(
         'unit-001',
         'POST',
