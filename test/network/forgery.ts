@@ -9,7 +9,7 @@ import {
   verifyAuditTrail,
 } from '@duban/bus';
 import type { DeadLetter, SigningKey, Subscription } from '@duban/bus';
-import { TOPICS, createEvent, encodeEvent } from '@duban/events';
+import { createEvent, encodeEvent, REVIEW_POINTS, TOPICS } from '@duban/events';
 import { eventually } from '@duban/testing';
 import { TestNetwork, describeNetwork, deepCounty } from './harness';
 import type { Transport } from './harness';
@@ -20,16 +20,7 @@ type Seen = { item: Item; timeline: Array<{ id: string; type: string }> };
 const HEAD = { person: '局长', roles: 'unit-head' };
 const ADMIN = { person: '管理员', roles: 'admin' };
 const DAY = 24 * 3600_000;
-const ALL_OK = Object.fromEntries(
-  [
-    'policyAndLaw',
-    'factsAndProcedure',
-    'textAndFormat',
-    'allProblemsFound',
-    'conclusionRight',
-    'handlingDone',
-  ].map((p) => [p, { ok: true }]),
-);
+const ALL_OK = Object.fromEntries(REVIEW_POINTS.map((p) => [p, { ok: true }]));
 const ORG = deepCounty([{ id: 'heji-agri', name: '河集乡农业服务中心', parentId: 'township-heji' }]);
 
 /**

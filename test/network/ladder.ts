@@ -1,3 +1,4 @@
+import { REVIEW_POINTS } from '@duban/events';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '@duban/testing';
 import { TestNetwork, describeNetwork, deepCounty } from './harness';
@@ -15,16 +16,7 @@ type Timer = {
 };
 
 const cst = (s: string) => new Date(`${s}+08:00`);
-const ALL_OK = Object.fromEntries(
-  [
-    'policyAndLaw',
-    'factsAndProcedure',
-    'textAndFormat',
-    'allProblemsFound',
-    'conclusionRight',
-    'handlingDone',
-  ].map((p) => [p, { ok: true }]),
-);
+const ALL_OK = Object.fromEntries(REVIEW_POINTS.map((p) => [p, { ok: true }]));
 const ORG = deepCounty([{ id: 'heji-agri', name: '河集乡农业服务中心', parentId: 'township-heji' }]);
 
 /**

@@ -1,3 +1,4 @@
+import { REVIEW_POINTS } from '@duban/events';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '@duban/testing';
 import { TestNetwork, describeNetwork } from './harness';
@@ -10,16 +11,7 @@ type Inbox = {
 };
 
 const HOUR = 3600_000;
-const ALL_OK = Object.fromEntries(
-  [
-    'policyAndLaw',
-    'factsAndProcedure',
-    'textAndFormat',
-    'allProblemsFound',
-    'conclusionRight',
-    'handlingDone',
-  ].map((p) => [p, { ok: true }]),
-);
+const ALL_OK = Object.fromEntries(REVIEW_POINTS.map((p) => [p, { ok: true }]));
 
 /**
  * The walking skeleton across real node processes: assign, acknowledge, report, close; a chase and

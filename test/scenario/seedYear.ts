@@ -1,3 +1,4 @@
+import { REVIEW_POINTS } from '@duban/events';
 import { VirtualClock, createLogger } from '@duban/kit';
 import type { Logger } from '@duban/kit';
 import { NodeProcessConfig, startNodeProcess } from '@duban/runtime';
@@ -49,16 +50,7 @@ export interface SeedYearResult {
   wallMs: number;
 }
 
-const ALL_OK = Object.fromEntries(
-  [
-    'policyAndLaw',
-    'factsAndProcedure',
-    'textAndFormat',
-    'allProblemsFound',
-    'conclusionRight',
-    'handlingDone',
-  ].map((p) => [p, { ok: true }]),
-);
+const ALL_OK = Object.fromEntries(REVIEW_POINTS.map((p) => [p, { ok: true }]));
 const HEAD: TestPerson = { person: '单位主要负责人', roles: 'unit-head' };
 const cst = (s: string) => new Date(`${s}+08:00`);
 

@@ -81,21 +81,11 @@ export const timerRepository = {
     timers: PlannedTimer[],
     now: Date,
   ): Promise<void> {
-    if (timers.length === 0) return;
-    await tx.timer.createMany({
-      data: timers.map((t) => ({
-        id: uuidv7(now.getTime()),
-        nodeId,
-        itemId,
-        kind: t.kind,
-        level: t.level,
-        round,
-        dueAt: t.dueAt,
-        status: 'pending',
-        createdAt: now,
-      })),
-      skipDuplicates: true,
-    });
+    await this.scheduleMany(
+      tx,
+      timers.map((timer) => ({ nodeId, itemId, round, timer })),
+      now,
+    );
   },
 
   async cancel(tx: TransactionClient, nodeId: string, itemId: string, kinds?: TimerKind[]): Promise<void> {

@@ -1,3 +1,4 @@
+import { REVIEW_POINTS } from '@duban/events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,16 +43,7 @@ type Item = {
 };
 
 const HOUR = 3600_000;
-const ALL_OK = Object.fromEntries(
-  [
-    'policyAndLaw',
-    'factsAndProcedure',
-    'textAndFormat',
-    'allProblemsFound',
-    'conclusionRight',
-    'handlingDone',
-  ].map((p) => [p, { ok: true }]),
-);
+const ALL_OK = Object.fromEntries(REVIEW_POINTS.map((p) => [p, { ok: true }]));
 
 const xml = new XMLParser({
   isArray: (name) => ['service', 'request', 'error', 'attribute'].includes(name),
