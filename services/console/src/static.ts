@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where the console is served: `/` redirects here. */
 export const CONSOLE_PREFIX = '/console/';
 
 const WEB = fileURLToPath(new URL('../web/', import.meta.url));
-const require = createRequire(import.meta.url);
-const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
+// pnpm links this package's dependencies into its own node_modules (htm exports no package.json).
+const MODULES = fileURLToPath(new URL('../node_modules/', import.meta.url));
+const packageDir = (name: string) => join(MODULES, name);
 
 /**
  * The browser libraries, served from node_modules under stable names (ADR 0017): no CDN, no
