@@ -22,7 +22,8 @@ export function ItemPage({ me, node, id }) {
     api(`/nodes/${node}/tasks/items/${id}`).then(setData, setError);
   }, [node, id, tick]);
   if (!data) return html`<${ErrorNote} error=${error} />${!error && html`<p class="loading">${t('loading')}</p>`}`;
-  const { item, subItems, timeline } = data;
+  const { item, timeline } = data;
+  const subItems = Array.isArray(data.subItems) ? data.subItems : data.subItems.items;
   const reload = (message) => {
     setDone(message ?? t('done'));
     setTick(tick + 1);
@@ -46,8 +47,8 @@ export function ItemPage({ me, node, id }) {
       <h2 id="actions-title">${t('actions')}</h2>
       <${Actions} me=${me} node=${node} item=${item} names=${names} onDone=${reload} />
     </section>
-    ${subItems.items.length > 0 &&
-    html`<section><h2>${t('subItems')}</h2><${ItemTable} items=${subItems.items} names=${names} node=${node} /></section>`}
+    ${subItems.length > 0 &&
+    html`<section><h2>${t('subItems')}</h2><${ItemTable} items=${subItems} names=${names} node=${node} /></section>`}
     <section aria-labelledby="timeline-title">
       <h2 id="timeline-title">${t('timeline')}</h2>
       <ol class="timeline" data-testid="timeline">
