@@ -38,7 +38,7 @@ export function ItemPage({ me, node, id }) {
       <dt>${t('assignee')}</dt><dd>${nameOf(names, item.assignee)}</dd>
       <dt>${t('deadline')}</dt><dd>${fmtTime(item.deadline)}</dd>
       <dt>${t('leader')}</dt><dd>${item.leader ?? '—'}</dd>
-      ${item.progress && html`<dt>${t('progress')}</dt><dd>${item.progress.note ?? ''} ${item.progress.percent != null ? `(${item.progress.percent}%)` : ''}</dd>`}
+      ${item.progress != null && html`<dt>${t('percent')}</dt><dd>${item.progress}%</dd>`}
       ${item.draft && html`<dt>${t('reportSummary')}</dt><dd>${item.draft.summary ?? item.draft}</dd>`}
       ${item.report && html`<dt>${t('reportSummary')}</dt><dd>${item.report.summary}</dd>`}
       ${item.description && html`<dt>${t('description')}</dt><dd>${item.description}</dd>`}

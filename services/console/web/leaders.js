@@ -7,6 +7,12 @@ import { ItemTable } from './ledger.js';
 
 /** A bar chart (ECharts) of closure and on-time rates, with the numbers in a table beside it. */
 function RateChart({ id, title, rows }) {
+  if (rows.length === 0)
+    return html`<section class="panel"><h2>${title}</h2><p class="muted" data-testid=${`${id}-table`}>${t('none')}</p></section>`;
+  return html`<${Chart} id=${id} title=${title} rows=${rows} />`;
+}
+
+function Chart({ id, title, rows }) {
   const ref = useRef(null);
   useEffect(() => {
     if (!ref.current) return undefined;
@@ -14,7 +20,7 @@ function RateChart({ id, title, rows }) {
     chart.setOption({
       animation: false,
       tooltip: { trigger: 'axis' },
-      legend: { data: [t('closureRate'), t('onTimeRate')] },
+      legend: { top: 0, data: [t('closureRate'), t('onTimeRate')] },
       grid: { left: 40, right: 10, bottom: 60, top: 30 },
       xAxis: { type: 'category', data: rows.map((r) => r.name), axisLabel: { rotate: rows.length > 6 ? 40 : 0 } },
       yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
@@ -100,7 +106,7 @@ export function Leaders({ me }) {
     <section class="panel"><h2>${t('scoreboard')} ${d.scoreboard.year ?? ''}</h2>
       ${d.scoreboard.units?.length
         ? html`<table class="numbers"><thead><tr><th>${t('unit')}</th><th>${t('score')}</th></tr></thead><tbody>
-            ${d.scoreboard.units.map((u) => html`<tr><th scope="row">${nameOf(d.names, u.unit)}</th><td>${u.total ?? u.score ?? ''}</td></tr>`)}
+            ${d.scoreboard.units.map((u) => html`<tr><th scope="row">${nameOf(d.names, u.unit)}</th><td>${u.points}</td></tr>`)}
           </tbody></table>`
         : html`<p class="muted">${t('none')}</p>`}
     </section>
@@ -131,8 +137,8 @@ function Bulletins({ me, list, onChange }) {
   return html`<section class="panel"><h2>${t('bulletins')}</h2>
     <${ErrorNote} error=${error} />
     <ul>${list.map(
-      (b) => html`<li>${b.title ?? b.id} · ${b.status === 'published' || b.number ? t('published') : t('draft')}
-        ${office && !b.number && b.status !== 'published' && html` <button onClick=${() => void act(`/${b.id}/publish`, {})}>${t('publish')}</button>`}</li>`,
+      (b) => html`<li>${b.title ?? b.id} · ${b.status === 'published' ? t('published') : t('draft')}
+        ${office && b.status !== 'published' && html` <button onClick=${() => void act(`/${b.id}/publish`, {})}>${t('publish')}</button>`}</li>`,
     )}</ul>
     ${office &&
     html`<form class="inline" onSubmit=${(e) => (e.preventDefault(), void act('', { periodFrom: from, periodTo: to }))}>
