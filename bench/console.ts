@@ -97,9 +97,11 @@ async function signIn(url: string, login: string): Promise<{ accessToken: string
 
 async function seed(url: string, count: number): Promise<void> {
   const { accessToken } = await signIn(url, 'office');
-  const nodes = ((await (await fetch(`${url}/nodes`, { headers: { authorization: `Bearer ${accessToken}` } })).json()) as {
-    nodes: Array<{ id: string; parentId: string }>;
-  }).nodes.filter((n) => n.parentId === 'county');
+  const nodes = (
+    (await (await fetch(`${url}/nodes`, { headers: { authorization: `Bearer ${accessToken}` } })).json()) as {
+      nodes: Array<{ id: string; parentId: string }>;
+    }
+  ).nodes.filter((n) => n.parentId === 'county');
   const kinds = ['annual-target', 'project', 'major-event', 'petition', 'conduct', 'leader-instruction'];
   let next = 0;
   const worker = async () => {
@@ -115,7 +117,8 @@ async function seed(url: string, count: number): Promise<void> {
           deadlineRule: { kind: 'working-days', days: 5 + (i % 20) },
         }),
       });
-      if (r.status !== 201 && r.status !== 200) throw new Error(`assign failed: ${r.status} ${await r.text()}`);
+      if (r.status !== 201 && r.status !== 200)
+        throw new Error(`assign failed: ${r.status} ${await r.text()}`);
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
@@ -170,9 +173,13 @@ const median = (xs: number[]) => {
 };
 const fmt = (n: number) => (Number.isFinite(n) ? `${Math.round(n)}` : '–');
 
-function section(scenarios: Scenario[], meta: { runs: number; items: number; machine: string; browser: string }) {
+function section(
+  scenarios: Scenario[],
+  meta: { runs: number; items: number; machine: string; browser: string },
+) {
   const rows = scenarios.map((s) => {
-    const col = (k: keyof Metrics) => `${fmt(median(s.runs.map((r) => r[k])))} / ${fmt(Math.max(...s.runs.map((r) => r[k])))}`;
+    const col = (k: keyof Metrics) =>
+      `${fmt(median(s.runs.map((r) => r[k])))} / ${fmt(Math.max(...s.runs.map((r) => r[k])))}`;
     const ok = median(s.runs.map((r) => r.rendered)) < GOAL_MS ? 'yes' : '**no**';
     return `| ${s.name} | ${col('domContentLoaded')} | ${col('firstContentfulPaint')} | ${col('rendered')} | ${ok} |`;
   });

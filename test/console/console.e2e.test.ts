@@ -20,7 +20,12 @@ async function until(page: Page, check: () => Promise<boolean>, what: string, ti
   for (;;) {
     if (await check().catch(() => false)) return;
     if (Date.now() > end) {
-      const body = (await page.locator('body').textContent().catch(() => null))?.slice(0, 500);
+      const body = (
+        await page
+          .locator('body')
+          .textContent()
+          .catch(() => null)
+      )?.slice(0, 500);
       throw new Error(`timed out waiting for ${what} at ${page.url()}: ${body}`);
     }
     await page.waitForTimeout(400);

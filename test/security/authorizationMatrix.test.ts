@@ -223,7 +223,8 @@ describe('the authorisation matrix: every role × every endpoint × own / child 
       for (const role of ROLES) {
         for (const target of TARGETS) {
           // The live inbox streams until the client leaves: ask it for one state only.
-          const url = concrete(path, nodes[target], personOf(role)) + (path.endsWith('/stream') ? '?once=true' : '');
+          const url =
+            concrete(path, nodes[target], personOf(role)) + (path.endsWith('/stream') ? '?once=true' : '');
           const res = await call(method, url, { role });
           const got = res.statusCode === 403 ? 'deny' : res.statusCode === 401 ? 'unauthenticated' : 'allow';
           if (res.statusCode >= 500)

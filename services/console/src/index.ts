@@ -11,21 +11,17 @@ export { CONSOLE_PREFIX } from './static';
 export function registerConsole(app: HttpApp): void {
   app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect(CONSOLE_PREFIX));
   app.get('/console', { schema: { hide: true } }, (_request, reply) => reply.redirect(CONSOLE_PREFIX));
-  app.get<{ Params: { '*': string } }>(
-    '/console/*',
-    { schema: { hide: true } },
-    async (request, reply) => {
-      const file = await consoleFile(request.params['*']);
-      if (!file) {
-        // Client-side routes (#/…) never reach here; anything else is a missing file.
-        return reply.status(404).type('text/plain; charset=utf-8').send('not found');
-      }
-      return reply
-        .header('cache-control', file.immutable ? 'public, max-age=86400' : 'no-cache')
-        .type(file.type)
-        .send(file.body);
-    },
-  );
+  app.get<{ Params: { '*': string } }>('/console/*', { schema: { hide: true } }, async (request, reply) => {
+    const file = await consoleFile(request.params['*']);
+    if (!file) {
+      // Client-side routes (#/…) never reach here; anything else is a missing file.
+      return reply.status(404).type('text/plain; charset=utf-8').send('not found');
+    }
+    return reply
+      .header('cache-control', file.immutable ? 'public, max-age=86400' : 'no-cache')
+      .type(file.type)
+      .send(file.body);
+  });
 }
 
 export const consoleService: ServiceModule = {

@@ -52,7 +52,7 @@ export async function consoleFile(path: string): Promise<StaticFile | null> {
   const key = path === '' ? 'index.html' : path;
   const hit = cache.get(key);
   if (hit) return hit;
-  let file: StaticFile | null = null;
+  let file: StaticFile;
   if (key.startsWith('vendor/')) {
     const resolve = VENDOR[key.slice('vendor/'.length)];
     if (!resolve) return null;

@@ -2,12 +2,24 @@ import { useEffect, useState } from './vendor/hooks.mjs';
 import { api } from './api.js';
 import { html, t, ErrorNote, can, nodeNames, KINDS, tv } from './ui.js';
 
-const ROLES = ['office-staff', 'committee-member', 'county-leader', 'analyst', 'admin', 'township-supervisor', 'unit-handler', 'unit-head'];
+const ROLES = [
+  'office-staff',
+  'committee-member',
+  'county-leader',
+  'analyst',
+  'admin',
+  'township-supervisor',
+  'unit-handler',
+  'unit-head',
+];
 
 function useLoad(path, tick) {
   const [state, setState] = useState({ data: null, error: null });
   useEffect(() => {
-    api(path).then((data) => setState({ data, error: null }), (error) => setState({ data: null, error }));
+    api(path).then(
+      (data) => setState({ data, error: null }),
+      (error) => setState({ data: null, error }),
+    );
   }, [path, tick]);
   return state;
 }
@@ -29,7 +41,14 @@ function JsonForm({ label, initial, submitLabel, onSubmit }) {
     }
   };
   return html`<form class="form" onSubmit=${submit}>
-    <label>${label}<textarea rows="8" class="code" value=${text} onInput=${(e) => setText(e.target.value)}></textarea></label>
+    <label
+      >${label}<textarea
+        rows="8"
+        class="code"
+        value=${text}
+        onInput=${(e) => setText(e.target.value)}
+      ></textarea>
+    </label>
     <${ErrorNote} error=${error} />${ok && html`<p class="ok" role="status">${t('saved')}</p>`}
     <button type="submit" class="primary">${submitLabel ?? t('save')}</button>
   </form>`;
@@ -45,7 +64,16 @@ function Accounts({ me }) {
     e.preventDefault();
     setErr(null);
     try {
-      const r = await api('/auth/accounts', { method: 'POST', body: { ...f, roles: f.roles.split(',').map((s) => s.trim()).filter(Boolean) } });
+      const r = await api('/auth/accounts', {
+        method: 'POST',
+        body: {
+          ...f,
+          roles: f.roles
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        },
+      });
       setCreated(r);
       setTick(tick + 1);
     } catch (x) {
@@ -53,10 +81,29 @@ function Accounts({ me }) {
     }
   };
   const bind = (k) => ({ value: f[k], onInput: (e) => setF({ ...f, [k]: e.target.value }) });
-  return html`<section class="panel"><h2>${t('accounts')}</h2>
+  return html`<section class="panel">
+    <h2>${t('accounts')}</h2>
     <${ErrorNote} error=${error} />
-    <table class="numbers"><thead><tr><th>${t('loginName')}</th><th>${t('name')}</th><th>${t('node')}</th><th>${t('roles')}</th></tr></thead>
-      <tbody>${data?.accounts.map((a) => html`<tr><td>${a.login}</td><td>${a.name}</td><td>${a.node}</td><td>${a.roles.map((r) => tv('role', r)).join('、')}</td></tr>`)}</tbody>
+    <table class="numbers">
+      <thead>
+        <tr>
+          <th>${t('loginName')}</th>
+          <th>${t('name')}</th>
+          <th>${t('node')}</th>
+          <th>${t('roles')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${data?.accounts.map(
+          (a) =>
+            html`<tr>
+              <td>${a.login}</td>
+              <td>${a.name}</td>
+              <td>${a.node}</td>
+              <td>${a.roles.map((r) => tv('role', r)).join('、')}</td>
+            </tr>`,
+        )}
+      </tbody>
     </table>
     <form class="form inline" onSubmit=${create}>
       <label>${t('node')}<input required ...${bind('node')} /></label>
@@ -75,13 +122,22 @@ function Calendar({ me }) {
   const [tick, setTick] = useState(0);
   const { data, error } = useLoad(`/nodes/${me.node}/reminders/calendar`, tick);
   const next = new Date().getFullYear() + 1;
-  return html`<section class="panel"><h2>${t('calendar')}</h2>
+  return html`<section class="panel">
+    <h2>${t('calendar')}</h2>
     <${ErrorNote} error=${error} />
     ${data && html`<pre class="code">${JSON.stringify({ version: data.version, years: data.years ?? data.coveredYears, amendments: (data.amendments ?? []).map((a) => a.id ?? a) }, null, 1)}</pre>`}
-    <${JsonForm} label=${t('addAmendment')} submitLabel=${t('addAmendment')}
-      initial=${{ id: `state-council-${next}`, name: `国务院办公厅关于${next}年部分节假日安排的通知`, source: 'state-council', coversYear: next,
-        days: [{ date: `${next}-01-01`, kind: 'holiday', name: '元旦' }] }}
-      onSubmit=${async (body) => (await api(`/nodes/${me.node}/reminders/calendar/amendments`, { method: 'POST', body }), setTick(tick + 1))} />
+    <${JsonForm}
+      label=${t('addAmendment')}
+      submitLabel=${t('addAmendment')}
+      initial=${{
+        id: `state-council-${next}`,
+        name: `国务院办公厅关于${next}年部分节假日安排的通知`,
+        source: 'state-council',
+        coversYear: next,
+        days: [{ date: `${next}-01-01`, kind: 'holiday', name: '元旦' }],
+      }}
+      onSubmit=${async (body) => (await api(`/nodes/${me.node}/reminders/calendar/amendments`, { method: 'POST', body }), setTick(tick + 1))}
+    />
   </section>`;
 }
 
@@ -89,24 +145,50 @@ function Policies({ me }) {
   const { data, error } = useLoad(`/nodes/${me.node}/reminders/policies`, 0);
   const [kind, setKind] = useState('annual-target');
   const policies = data?.policies ?? data;
-  const current = Array.isArray(policies) ? policies.find((p) => p.kind === kind)?.policy ?? policies.find((p) => p.kind === kind) : policies?.[kind];
-  return html`<section class="panel"><h2>${t('policies')}</h2>
+  const current = Array.isArray(policies)
+    ? (policies.find((p) => p.kind === kind)?.policy ?? policies.find((p) => p.kind === kind))
+    : policies?.[kind];
+  return html`<section class="panel">
+    <h2>${t('policies')}</h2>
     <${ErrorNote} error=${error} />
-    <label>${t('kind')}<select value=${kind} onChange=${(e) => setKind(e.target.value)}>${KINDS.map((k) => html`<option value=${k}>${tv('kind', k)}</option>`)}</select></label>
-    ${current && html`<${JsonForm} key=${kind} label=${tv('kind', kind)} initial=${current}
-      onSubmit=${(body) => api(`/nodes/${me.node}/reminders/policies/${kind}`, { method: 'PUT', body })} />`}
+    <label
+      >${t('kind')}<select value=${kind} onChange=${(e) => setKind(e.target.value)}>
+        ${KINDS.map((k) => html`<option value=${k}>${tv('kind', k)}</option>`)}
+      </select></label
+    >
+    ${
+      current &&
+      html`<${JsonForm}
+        key=${kind}
+        label=${tv('kind', kind)}
+        initial=${current}
+        onSubmit=${(body) => api(`/nodes/${me.node}/reminders/policies/${kind}`, { method: 'PUT', body })}
+      />`
+    }
   </section>`;
 }
 
 function Templates({ me }) {
   const { data, error } = useLoad(`/nodes/${me.node}/notifications/templates`, 0);
   const [type, setType] = useState('tasks.item.assigned');
-  return html`<section class="panel"><h2>${t('templates')}</h2>
+  return html`<section class="panel">
+    <h2>${t('templates')}</h2>
     <${ErrorNote} error=${error} />
-    ${data && html`<label>${t('kind')}<select value=${type} onChange=${(e) => setType(e.target.value)}>${Object.keys(data.placeholders).map((k) => html`<option value=${k}>${k}</option>`)}</select></label>
-      <p class="muted">{{${(data.placeholders[type] ?? []).join('}} {{')}}}</p>
-      <${JsonForm} key=${type} label="zh" initial=${data.overrides.find((o) => o.eventType === type) ?? { title: '', body: '' }}
-        onSubmit=${(body) => api(`/nodes/${me.node}/notifications/templates/${type}/zh`, { method: 'PUT', body: { title: body.title, body: body.body } })} />`}
+    ${
+      data &&
+      html`<label
+          >${t('kind')}<select value=${type} onChange=${(e) => setType(e.target.value)}>
+            ${Object.keys(data.placeholders).map((k) => html`<option value=${k}>${k}</option>`)}
+          </select></label
+        >
+        <p class="muted">{{${(data.placeholders[type] ?? []).join('}} {{')}}}</p>
+        <${JsonForm}
+          key=${type}
+          label="zh"
+          initial=${data.overrides.find((o) => o.eventType === type) ?? { title: '', body: '' }}
+          onSubmit=${(body) => api(`/nodes/${me.node}/notifications/templates/${type}/zh`, { method: 'PUT', body: { title: body.title, body: body.body } })}
+        />`
+    }
   </section>`;
 }
 
@@ -114,9 +196,13 @@ function Organisations() {
   const [names, setNames] = useState(null);
   useEffect(() => void nodeNames(api).then(setNames, () => undefined), []);
   const all = names ? [...names.values()] : [];
-  return html`<section class="panel"><h2>${t('organisations')}</h2>
-    <details><summary>${all.length}</summary>
-      <ul class="tree">${all.map((n) => html`<li>${n.name} <small>${n.id} · ${n.kind}</small></li>`)}</ul>
+  return html`<section class="panel">
+    <h2>${t('organisations')}</h2>
+    <details>
+      <summary>${all.length}</summary>
+      <ul class="tree">
+        ${all.map((n) => html`<li>${n.name} <small>${n.id} · ${n.kind}</small></li>`)}
+      </ul>
     </details>
   </section>`;
 }
@@ -124,7 +210,8 @@ function Organisations() {
 /** Admin: organisations, accounts and roles, calendars, policies, templates. */
 export function Admin({ me }) {
   if (!can(me, ['admin', 'office-staff'])) return html`<p>${t('auth.role_required')}</p>`;
-  return html`<section class="admin"><h1>${t('admin')}</h1>
+  return html`<section class="admin">
+    <h1>${t('admin')}</h1>
     <${Organisations} />
     ${can(me, ['admin']) && html`<${Accounts} me=${me} />`}
     <${Calendar} me=${me} />

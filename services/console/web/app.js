@@ -40,11 +40,33 @@ function Login() {
   return html`<main class="login">
     <form class="card" onSubmit=${submit} aria-labelledby="login-title">
       <h1 id="login-title">${t('app')}</h1>
-      <label>${t('loginName')}<input name="login" autocomplete="username" required autofocus value=${name} onInput=${(e) => setName(e.target.value)} /></label>
-      <label>${t('password')}<input name="password" type="password" autocomplete="current-password" required value=${password} onInput=${(e) => setPassword(e.target.value)} /></label>
+      <label
+        >${t('loginName')}<input
+          name="login"
+          autocomplete="username"
+          required
+          autofocus
+          value=${name}
+          onInput=${(e) => setName(e.target.value)}
+      /></label>
+      <label
+        >${t('password')}<input
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          value=${password}
+          onInput=${(e) => setPassword(e.target.value)}
+      /></label>
       <${ErrorNote} error=${error} />
       <button type="submit" class="primary" disabled=${busy}>${t('signIn')}</button>
-      <button type="button" class="link" onClick=${() => (setLocale(getLocale() === 'en' ? 'zh-CN' : 'en'), location.reload())}>${t('language')}</button>
+      <button
+        type="button"
+        class="link"
+        onClick=${() => (setLocale(getLocale() === 'en' ? 'zh-CN' : 'en'), location.reload())}
+      >
+        ${t('language')}
+      </button>
     </form>
   </main>`;
 }
@@ -81,14 +103,23 @@ function Shell({ me, route }) {
       <nav aria-label="main">
         ${links.map(
           ([id, label]) =>
-            html`<a href=${`#/${id}`} class=${view === id ? 'active' : ''} aria-current=${view === id ? 'page' : undefined}>
+            html`<a
+              href=${`#/${id}`}
+              class=${view === id ? 'active' : ''}
+              aria-current=${view === id ? 'page' : undefined}
+            >
               ${label}${id === 'inbox' && unread ? html` <span class="badge" data-testid="unread">${unread}</span>` : ''}
             </a>`,
         )}
       </nav>
       <div class="who">
         <span title=${me.roles.join(', ')}>${me.person}</span>
-        <button class="link" onClick=${() => (setLocale(getLocale() === 'en' ? 'zh-CN' : 'en'), location.reload())}>${t('language')}</button>
+        <button
+          class="link"
+          onClick=${() => (setLocale(getLocale() === 'en' ? 'zh-CN' : 'en'), location.reload())}
+        >
+          ${t('language')}
+        </button>
         <button class="link" onClick=${() => void logout()}>${t('signOut')}</button>
       </div>
     </header>

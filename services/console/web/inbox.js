@@ -20,19 +20,23 @@ export function Inbox({ me, newest }) {
     }
   };
   return html`<section aria-labelledby="inbox-title">
-    <h1 id="inbox-title">${t('inbox')} ${data && html`<small>（${t('unread')} <b data-testid="inbox-unread">${data.unread}</b>）</small>`}</h1>
+    <h1 id="inbox-title">
+      ${t('inbox')}
+      ${data && html`<small>（${t('unread')} <b data-testid="inbox-unread">${data.unread}</b>）</small>`}
+    </h1>
     <${ErrorNote} error=${error} />
     <ul class="inbox">
       ${data?.messages.map(
-        (m) => html`<li class=${m.read ? 'read' : 'unread'}>
-          <div><b>${m.title}</b> <small>${fmtTime(m.createdAt)}</small></div>
-          <p>${m.body}</p>
-          <div class="actions">
-            ${m.subject && html`<a class="button" href=${`#/items/${me.node}/${m.subject}`} onClick=${() => void mark(m, 'read')}>${t('open')}</a>`}
-            ${!m.read && html`<button onClick=${() => void mark(m, 'read')}>${t('markRead')}</button>`}
-            ${!m.acknowledged && html`<button onClick=${() => void mark(m, 'acknowledge')}>${t('markAck')}</button>`}
-          </div>
-        </li>`,
+        (m) =>
+          html`<li class=${m.read ? 'read' : 'unread'}>
+            <div><b>${m.title}</b> <small>${fmtTime(m.createdAt)}</small></div>
+            <p>${m.body}</p>
+            <div class="actions">
+              ${m.subject && html`<a class="button" href=${`#/items/${me.node}/${m.subject}`} onClick=${() => void mark(m, 'read')}>${t('open')}</a>`}
+              ${!m.read && html`<button onClick=${() => void mark(m, 'read')}>${t('markRead')}</button>`}
+              ${!m.acknowledged && html`<button onClick=${() => void mark(m, 'acknowledge')}>${t('markAck')}</button>`}
+            </div>
+          </li>`,
       )}
     </ul>
   </section>`;

@@ -9,8 +9,24 @@ export const SUPERVISING = ['office-staff', 'township-supervisor', 'admin'];
 export const HANDLING = ['unit-handler', 'unit-head', 'township-supervisor'];
 export const HEAD = ['unit-head'];
 
-export const KINDS = ['annual-target', 'project', 'major-event', 'petition', 'conduct', 'leader-instruction', 'hotline'];
-export const STATUSES = ['assigned', 'acknowledged', 'reported', 'rechecking', 'returned', 'closed', 'reopened'];
+export const KINDS = [
+  'annual-target',
+  'project',
+  'major-event',
+  'petition',
+  'conduct',
+  'leader-instruction',
+  'hotline',
+];
+export const STATUSES = [
+  'assigned',
+  'acknowledged',
+  'reported',
+  'rechecking',
+  'returned',
+  'closed',
+  'reopened',
+];
 
 export function ErrorNote({ error }) {
   if (!error) return null;
@@ -18,7 +34,9 @@ export function ErrorNote({ error }) {
 }
 
 export function Light({ light }) {
-  return html`<span class=${`light light-${light}`} title=${tv('light', light)}><span class="dot" aria-hidden="true"></span>${tv('light', light)}</span>`;
+  return html`<span class=${`light light-${light}`} title=${tv('light', light)}
+    ><span class="dot" aria-hidden="true"></span>${tv('light', light)}</span
+  >`;
 }
 
 export function Status({ status }) {
