@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@duban/auth';
+import { TestSignIn } from '@duban/auth/testing';
 import type { FreshDatabase } from '@duban/db';
 import { allServices } from '@duban/host';
 import { createLogger } from '@duban/kit';
@@ -30,6 +31,96 @@ async function until(page: Page, check: () => Promise<boolean>, what: string, ti
     }
     await page.waitForTimeout(400);
     await page.reload();
+  }
+}
+
+const TITLES = [
+  '推进高标准农田建设',
+  '优化营商环境专项行动',
+  '农村人居环境整治提升',
+  '信访积案化解攻坚',
+  '重点项目集中开工',
+  '安全生产隐患大排查',
+  '乡村振兴示范村创建',
+  '城区背街小巷改造',
+  '秋冬季大气污染防治',
+  '民生实事落实督查',
+];
+const POINTS = [
+  'policyAndLaw',
+  'factsAndProcedure',
+  'textAndFormat',
+  'allProblemsFound',
+  'conclusionRight',
+  'handlingDone',
+];
+
+/**
+ * Some history for the leaders' view, through the API: items for two townships and two units, some
+ * closed (acknowledged, reported, signed off, accepted), so the charts have bars to compare.
+ */
+async function seed(url: string, host: RunningNode): Promise<void> {
+  const signIn = new TestSignIn(() => ({ url, auth: host.ctx.auth }));
+  const call = async (node: string, method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${url}/nodes/${node}${path}`, {
+      method,
+      headers: {
+        ...(await signIn.headers(node)),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: r.status, body: (await r.json()) as { item?: { id: string; status: string } } };
+  };
+  const statusAt = async (node: string, id: string, want: string) => {
+    for (let i = 0; i < 100; i++) {
+      const r = await call(node, 'GET', `/tasks/items/${id}`);
+      if (r.status === 200 && r.body.item?.status === want) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${id} never became ${want} at ${node}`);
+  };
+  const plan: Array<[string, number, number]> = [
+    ['township-chengguan', 3, 2],
+    ['township-chengjiao', 2, 0],
+    ['unit-002', 3, 2],
+    ['unit-001', 2, 1],
+  ];
+  let items = 0;
+  let closed = 0;
+  for (const [assignee, count, close] of plan) {
+    for (let i = 0; i < count; i++) {
+      const r = await call('county', 'POST', '/tasks/items', {
+        title: TITLES[items % TITLES.length]!,
+        kind: i % 2 ? 'project' : 'annual-target',
+        assignee,
+        deadlineRule: { kind: 'working-days', days: 10 + i },
+      });
+      expect(r.status).toBe(201);
+      items++;
+      if (i >= close) continue;
+      const id = r.body.item!.id;
+      await statusAt(assignee, id, 'assigned');
+      await call(assignee, 'POST', `/tasks/items/${id}/acknowledge`, {});
+      await call(assignee, 'POST', `/tasks/items/${id}/report`, { summary: '已按要求办结。' });
+      expect((await call(assignee, 'POST', `/tasks/items/${id}/sign-off`, {})).status).toBe(200);
+      await statusAt('county', id, 'reported');
+      const points = Object.fromEntries(POINTS.map((p) => [p, { ok: true, comment: '' }]));
+      expect(
+        (await call('county', 'POST', `/tasks/items/${id}/review`, { outcome: 'accepted', points })).status,
+      ).toBe(200);
+      closed++;
+    }
+  }
+  // The leaders' view reads the statistics consumer's facts: wait until it has them all.
+  for (let i = 0; ; i++) {
+    const r = await fetch(`${url}/nodes/county/scoring/statistics`, {
+      headers: await signIn.headers('county'),
+    });
+    const s = ((await r.json()) as { statistics: { items: number; closed: number } }).statistics;
+    if (s.items === items && s.closed === closed) return;
+    if (i > 100) throw new Error(`statistics stuck at ${JSON.stringify(s)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
@@ -72,7 +163,7 @@ if (typeof path !== 'string') {
       host = await startNodeProcess({
         config: NodeProcessConfig.parse({
           DATABASE_URL: db.url,
-          DUBAN_NODES: 'county,unit-001',
+          DUBAN_NODES: 'county,unit-001,unit-002,township-chengguan,township-chengjiao',
           DUBAN_DEMO_ACCOUNTS: 'on',
           DUBAN_LOGIN_RATE_LIMIT: '1000',
           DATABASE_POOL_SIZE: '4',
@@ -83,6 +174,7 @@ if (typeof path !== 'string') {
         logger: createLogger({ level: 'silent' }),
       });
       url = await host.app.listen({ host: '127.0.0.1', port: 0 });
+      await seed(url, host);
       browser = await launchChromium(path);
       mkdirSync(SHOTS, { recursive: true });
     });
