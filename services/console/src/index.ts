@@ -17,10 +17,12 @@ export function registerConsole(app: HttpApp): void {
       // Client-side routes (#/…) never reach here; anything else is a missing file.
       return reply.status(404).type('text/plain; charset=utf-8').send('not found');
     }
-    return reply
-      .header('cache-control', file.immutable ? 'public, max-age=86400' : 'no-cache')
-      .type(file.type)
-      .send(file.body);
+    reply.header('cache-control', file.immutable ? 'public, max-age=86400' : 'no-cache');
+    if (file.etag) {
+      reply.header('etag', file.etag);
+      if (request.headers['if-none-match'] === file.etag) return reply.status(304).send();
+    }
+    return reply.type(file.type).send(file.body);
   });
 }
 

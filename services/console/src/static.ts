@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,6 +37,8 @@ export interface StaticFile {
   type: string;
   /** Vendor files never change under one install: cache them; the app's own files revalidate. */
   immutable: boolean;
+  /** Of the app's own files: size and modification time, for If-None-Match. */
+  etag?: string;
 }
 
 const cache = new Map<string, StaticFile>();
@@ -47,32 +49,35 @@ function rewriteSpecifiers(source: string): string {
     .replace(/from\s*"preact\/hooks"/g, 'from"./hooks.mjs"');
 }
 
-/** A file of the console by its path below the prefix, or null (404). Cached in memory. */
+/**
+ * A file of the console by its path below the prefix, or null (404). Vendor files are cached in
+ * memory; the app's own files are read again when they changed (edit, reload: no build step).
+ */
 export async function consoleFile(path: string): Promise<StaticFile | null> {
   const key = path === '' ? 'index.html' : path;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  let file: StaticFile;
   if (key.startsWith('vendor/')) {
+    const hit = cache.get(key);
+    if (hit) return hit;
     const resolve = VENDOR[key.slice('vendor/'.length)];
     if (!resolve) return null;
     const source = await readFile(resolve(), 'utf8');
-    file = {
-      body: Buffer.from(rewriteSpecifiers(source)),
-      type: TYPES['.mjs']!,
-      immutable: true,
-    };
-  } else {
-    const full = normalize(join(WEB, key));
-    if (!full.startsWith(WEB.endsWith(sep) ? WEB : WEB + sep)) return null;
-    const type = TYPES[extname(full)];
-    if (!type) return null;
-    try {
-      file = { body: await readFile(full), type, immutable: false };
-    } catch {
-      return null;
-    }
+    const file = { body: Buffer.from(rewriteSpecifiers(source)), type: TYPES['.mjs']!, immutable: true };
+    cache.set(key, file);
+    return file;
   }
-  cache.set(key, file);
-  return file;
+  const full = normalize(join(WEB, key));
+  if (!full.startsWith(WEB.endsWith(sep) ? WEB : WEB + sep)) return null;
+  const type = TYPES[extname(full)];
+  if (!type) return null;
+  try {
+    const info = await stat(full);
+    const etag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
+    const hit = cache.get(key);
+    if (hit?.etag === etag) return hit;
+    const file = { body: await readFile(full), type, immutable: false, etag };
+    cache.set(key, file);
+    return file;
+  } catch {
+    return null;
+  }
 }

@@ -125,7 +125,14 @@ function Calendar({ me }) {
   return html`<section class="panel">
     <h2>${t('calendar')}</h2>
     <${ErrorNote} error=${error} />
-    ${data && html`<pre class="code">${JSON.stringify({ version: data.version, years: data.years ?? data.coveredYears, amendments: (data.amendments ?? []).map((a) => a.id ?? a) }, null, 1)}</pre>`}
+    ${
+      data &&
+      html`<p data-testid="calendar">
+        ${t('calendar')} ${data.version} ·
+        ${data.coveredYears?.length ? `${data.coveredYears[0]}–${data.coveredYears[data.coveredYears.length - 1]}` : ''}
+        · ${(data.amendments ?? []).map((a) => a.name ?? a.id).join('、') || t('none')}
+      </p>`
+    }
     <${JsonForm}
       label=${t('addAmendment')}
       submitLabel=${t('addAmendment')}
