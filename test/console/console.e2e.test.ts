@@ -208,6 +208,16 @@ if (typeof path !== 'string') {
       it(`runs the whole flow on a ${name} screen`, async () => {
         const itemTitle = `推进标准化厂房建设（${name}）`;
 
+        // A wrong password is told in Chinese, from the API's error code.
+        const stranger = await browser.newContext(options);
+        const guess = await stranger.newPage();
+        await guess.goto(`${url}/`);
+        await guess.getByLabel('账号', { exact: true }).fill('office');
+        await guess.getByLabel('密码', { exact: true }).fill('wrong-password');
+        await guess.getByLabel('密码', { exact: true }).press('Enter');
+        await guess.getByRole('alert').getByText('账号或密码错误').waitFor();
+        await stranger.close();
+
         // The leader's numbers before.
         const leader = await signIn('leader', options);
         await leader.getByRole('link', { name: '领导驾驶舱' }).click();
@@ -268,6 +278,9 @@ if (typeof path !== 'string') {
         await office.getByRole('button', { name: '逐点审核' }).click();
         await office.getByLabel('事实和程序', { exact: true }).uncheck();
         await office.getByLabel('事实和程序 审核意见', { exact: true }).fill('验收材料不全');
+        // Accepting with a failed point is refused, in Chinese, from the API's code.
+        await office.getByRole('button', { name: '审核通过（办结）' }).click();
+        await office.getByRole('alert').getByText('有审核点未通过，不能审核通过').waitFor();
         await office.getByLabel('事实不清或程序不当', { exact: true }).check();
         await office.getByLabel('审核意见', { exact: true }).fill('请补充验收报告');
         await office.getByRole('button', { name: '退回重办' }).click();
