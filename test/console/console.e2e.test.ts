@@ -248,11 +248,17 @@ if (typeof path !== 'string') {
         const handler = await signIn('handler', options);
         await handler.getByTestId('unread').waitFor({ timeout: 20_000 });
         await handler.getByRole('link', { name: /收件箱/ }).click();
-        await handler.getByText(`督办通知：${itemTitle}`).waitFor();
-        await handler.goto(`${url}/console/#/items/unit-001/${id}`);
-        await until(handler, async () => (await statusOf(handler)) === 'assigned', 'the copy at unit-001');
-        await handler.getByRole('button', { name: '签收' }).click();
-        await handler.locator('.status[data-status="acknowledged"]').first().waitFor();
+        const notice = handler.locator('.inbox li', { hasText: `督办通知：${itemTitle}` });
+        await notice.waitFor();
+        if (name === 'phone') {
+          // 签收 straight from the notice: it opens the item.
+          await notice.getByRole('button', { name: '签收' }).click();
+        } else {
+          await handler.goto(`${url}/console/#/items/unit-001/${id}`);
+          await until(handler, async () => (await statusOf(handler)) === 'assigned', 'the copy at unit-001');
+          await handler.getByRole('button', { name: '签收' }).click();
+        }
+        await handler.locator('.item .meta .status[data-status="acknowledged"]').waitFor();
         await handler.getByRole('button', { name: '报送进展' }).click();
         await handler.getByLabel('进展情况', { exact: true }).fill('已完成厂房主体结构');
         await handler.getByLabel('完成比例 (%)', { exact: true }).fill('60');

@@ -19,6 +19,16 @@ export function Inbox({ me, newest }) {
       setError(err);
     }
   };
+  // The notice's own action (签收 of the item), straight from the inbox.
+  const run = async (m, action) => {
+    try {
+      await api(action.path, { method: action.method, body: {} });
+      await mark(m, 'read');
+      location.hash = `#/items/${me.node}/${m.subject}`;
+    } catch (err) {
+      setError(err);
+    }
+  };
   return html`<section aria-labelledby="inbox-title">
     <h1 id="inbox-title">
       ${t('inbox')}
@@ -33,6 +43,14 @@ export function Inbox({ me, newest }) {
             <p>${m.body}</p>
             <div class="actions">
               ${m.subject && html`<a class="button" href=${`#/items/${me.node}/${m.subject}`} onClick=${() => void mark(m, 'read')}>${t('open')}</a>`}
+              ${(m.actions ?? [])
+                .filter((a) => a.name === 'acknowledge-item')
+                .map(
+                  (a) =>
+                    html`<button class="primary" onClick=${() => void run(m, a)}>
+                      ${t('acknowledge')}
+                    </button>`,
+                )}
               ${!m.read && html`<button onClick=${() => void mark(m, 'read')}>${t('markRead')}</button>`}
               ${!m.acknowledged && html`<button onClick=${() => void mark(m, 'acknowledge')}>${t('markAck')}</button>`}
             </div>

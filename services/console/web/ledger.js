@@ -145,6 +145,8 @@ export function Ledger({ me }) {
     ${data && data.items.length > 0 && html`<${ItemTable} items=${data.items} names=${names} node=${me.node} />`}
     <nav class="pager" aria-label="pages">
       ${pages.length > 1 && html`<button onClick=${() => setPages([null])}>${t('firstPage')}</button>`}
+      ${pages.length > 1 && html`<button onClick=${() => setPages(pages.slice(0, -1))}>${t('prevPage')}</button>`}
+      ${pages.length > 1 && html`<span class="muted">${t('page')} ${pages.length}</span>`}
       ${data?.nextCursor && html`<button onClick=${() => setPages([...pages, data.nextCursor])}>${t('nextPage')}</button>`}
     </nav>
   </section>`;
