@@ -328,6 +328,17 @@ if (typeof path !== 'string') {
           await leader.waitForTimeout(300); // charts draw on the next frame
           await leader.screenshot({ path: join(SHOTS, 'leaders.png'), fullPage: true });
         }
+        // What a person sees follows their role: no leaders' view for a unit, no assigning for a leader.
+        expect(await handler.getByRole('link', { name: '领导驾驶舱' }).count()).toBe(0);
+        await leader.goto(`${url}/console/#/ledger`);
+        await leader.locator('table.items').waitFor();
+        expect(await leader.getByRole('button', { name: '交办事项' }).count()).toBe(0);
+
+        // Signing out ends the session: back to the sign-in form, and a reload does not resume it.
+        await office.getByRole('button', { name: '退出' }).click();
+        await office.getByLabel('账号', { exact: true }).waitFor();
+        await office.reload();
+        await office.getByLabel('账号', { exact: true }).waitFor();
         for (const page of [leader, office, handler, head]) await page.context().close();
       }, 180_000);
     }
