@@ -204,6 +204,16 @@ function Bulletins({ me, list, onChange }) {
       setError(err);
     }
   };
+  const download = async (b) => {
+    try {
+      const r = await api(`/nodes/${me.node}/notifications/documents/bulletin/${b.id}.docx`, { raw: true });
+      const href = URL.createObjectURL(await r.blob());
+      Object.assign(document.createElement('a'), { href, download: `${b.title ?? b.id}.docx` }).click();
+      setTimeout(() => URL.revokeObjectURL(href), 10_000);
+    } catch (err) {
+      setError(err);
+    }
+  };
   return html`<section class="panel">
     <h2>${t('bulletins')}</h2>
     <${ErrorNote} error=${error} />
@@ -213,6 +223,7 @@ function Bulletins({ me, list, onChange }) {
           html`<li>
             ${b.title ?? b.id} · ${b.status === 'published' ? t('published') : t('draft')}
             ${office && b.status !== 'published' && html` <button onClick=${() => void act(`/${b.id}/publish`, {})}>${t('publish')}</button>`}
+            <button onClick=${() => void download(b)}>.docx</button>
           </li>`,
       )}
     </ul>
