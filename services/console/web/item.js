@@ -50,6 +50,7 @@ export function ItemPage({ me, node, id }) {
     <h1 id="item-title">${item.title}</h1>
     <p class="meta"><${Status} status=${item.status} /> · ${item.noticeNo} · ${tv('kind', item.kind)}</p>
     ${done && html`<p class="ok" role="status">${done}</p>`}
+    ${data && error && html`<${ErrorNote} error=${error} />`}
     <dl class="facts">
       <dt>${t('assigner')}</dt>
       <dd>${nameOf(names, item.assigner)}</dd>
@@ -80,6 +81,9 @@ export function ItemPage({ me, node, id }) {
           <dd>${item.description}</dd>`
       }
     </dl>
+    <p class="actions">
+      <button onClick=${() => void docx(node, 'notice', item, setError)}>督促查办事项通知单 (.docx)</button>
+    </p>
     <section aria-labelledby="actions-title">
       <h2 id="actions-title">${t('actions')}</h2>
       <${Actions} me=${me} node=${node} item=${item} names=${names} onDone=${reload} />
@@ -108,6 +112,18 @@ export function ItemPage({ me, node, id }) {
       </ol>
     </section>
   </article>`;
+}
+
+/** 督促查办事项通知单 (or 催办通知书) of the item, as the office prints it. */
+async function docx(node, kind, item, setError) {
+  try {
+    const r = await api(`/nodes/${node}/notifications/documents/${kind}/${item.id}.docx`, { raw: true });
+    const href = URL.createObjectURL(await r.blob());
+    Object.assign(document.createElement('a'), { href, download: `${item.noticeNo}.docx` }).click();
+    setTimeout(() => URL.revokeObjectURL(href), 10_000);
+  } catch (err) {
+    setError(err);
+  }
 }
 
 function EventDetail({ e }) {
