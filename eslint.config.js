@@ -65,4 +65,29 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
+  {
+    // The web console runs in the browser (ES modules served as they are: ADR 0017).
+    files: ['services/console/web/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'localStorage',
+          'sessionStorage',
+          'fetch',
+          'URL',
+          'URLSearchParams',
+          'AbortController',
+          'TextDecoderStream',
+          'addEventListener',
+          'removeEventListener',
+          'setTimeout',
+          'clearTimeout',
+          'console',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

@@ -74,6 +74,12 @@ describe('the embedded default (`pnpm start`)', () => {
   it('serves the 113 demo nodes to its demo accounts, and keeps every item across a restart', async () => {
     host = await startHost(dataDir);
     expect((await fetch(`${host.url}/nodes`)).status).toBe(401);
+    // The web console is served with the API, without a token (its API calls carry one).
+    const root = await fetch(`${host.url}/`, { redirect: 'manual' });
+    expect([root.status, root.headers.get('location')]).toEqual([302, '/console/']);
+    const page = await fetch(`${host.url}/console/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('督办');
     const office = await signIn('office');
     const township = await signIn('chengguan');
     const nodes = (await (await fetch(`${host.url}/nodes`, { headers: office })).json()) as {

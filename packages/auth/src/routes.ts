@@ -18,7 +18,11 @@ export function isPublicPath(path: string): boolean {
     path === '/auth/login' ||
     path === '/auth/refresh' ||
     path === '/docs' ||
-    path.startsWith('/docs/')
+    path.startsWith('/docs/') ||
+    // The web console's static files (services/console); its API calls carry the token.
+    path === '/' ||
+    path === '/console' ||
+    path.startsWith('/console/')
   );
 }
 

@@ -83,6 +83,81 @@ export function registerInboxRoutes(app: HttpApp, deps: NotificationsDeps): void
     },
   );
 
+  // Live inbox for the console: server-sent events, one per change of the caller's unread count
+  // (with the newest message), and a comment line as heartbeat. EventSource cannot send the
+  // Authorization header, so the console reads this with fetch() streaming.
+  const streams = new Set<() => void>();
+  app.addHook('preClose', (done) => {
+    for (const end of [...streams]) end();
+    done();
+  });
+  app.get(
+    '/nodes/:nodeId/notifications/inbox/stream',
+    {
+      config: { access: access.act(EVERYONE) },
+      schema: {
+        tags,
+        summary: 'Live inbox (text/event-stream): `event: inbox` with the unread count on each change',
+        params: NodeParams,
+        querystring: z.object({
+          interval: z.coerce.number().int().min(200).max(60_000).default(1000).describe('poll, ms'),
+          once: Bool.describe('send the current state and end the stream'),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const nodeId = deps.hosted.require(request.params.nodeId);
+      const { person } = actorOf(request, nodeId);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      let last = '';
+      let busy = false;
+      let ticks = 0;
+      const poll = async () => {
+        if (busy) return;
+        busy = true;
+        try {
+          const [unread, latest] = await Promise.all([
+            inboxRepository.unreadCount(deps.prisma, nodeId, person),
+            inboxRepository.list(deps.prisma, nodeId, { person, limit: 1 }),
+          ]);
+          const newest = latest[0]
+            ? { id: latest[0].id, title: latest[0].title, kind: latest[0].kind, subject: latest[0].subject }
+            : null;
+          const data = JSON.stringify({ unread, newest });
+          if (data !== last) {
+            last = data;
+            res.write(`event: inbox\ndata: ${data}\n\n`);
+          } else if (++ticks % 15 === 0) res.write(': heartbeat\n\n');
+        } catch (error) {
+          request.log.warn({ err: error }, 'inbox stream poll failed');
+        } finally {
+          busy = false;
+        }
+      };
+      if (request.query.once) {
+        await poll();
+        res.end();
+        return;
+      }
+      const timer = setInterval(() => void poll(), request.query.interval);
+      const end = () => {
+        clearInterval(timer);
+        streams.delete(end);
+        if (!res.writableEnded) res.end();
+      };
+      streams.add(end);
+      request.raw.on('close', end);
+      await poll();
+    },
+  );
+
   for (const [action, acknowledge] of [
     ['read', false],
     ['acknowledge', true],
