@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,15 @@ import type { RunningNode } from '@duban/runtime';
 import { freshDatabase, testPostgres } from '@duban/testing';
 import { browserRequired, chromiumPath, launchChromium } from './browser';
 
-const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+/**
+ * Every run takes the screenshots; `UPDATE_SCREENSHOTS=1` writes them over the committed ones in
+ * docs/screenshots (what the README shows), otherwise they go to a temporary directory so that a
+ * test run leaves the working tree as it found it.
+ */
+const SHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+    : mkdtempSync(join(tmpdir(), 'duban-screenshots-'));
 
 /** Polls until `check` holds, reloading the page between tries (other people act meanwhile). */
 async function until(page: Page, check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
@@ -327,6 +336,8 @@ if (typeof path !== 'string') {
         if (screenshots) {
           await leader.waitForTimeout(300); // charts draw on the next frame
           await leader.screenshot({ path: join(SHOTS, 'leaders.png'), fullPage: true });
+          for (const shot of ['item-timeline.png', 'ledger.png', 'leaders.png'])
+            expect(statSync(join(SHOTS, shot)).size).toBeGreaterThan(10_000);
         }
         // What a person sees follows their role: no leaders' view for a unit, no assigning for a leader.
         expect(await handler.getByRole('link', { name: '领导驾驶舱' }).count()).toBe(0);
