@@ -13,6 +13,7 @@ import { NodeProcessConfig, startNodeProcess } from '@duban/runtime';
 import type { RunningNode } from '@duban/runtime';
 import { freshDatabase, testPostgres } from '@duban/testing';
 import { browserRequired, chromiumPath, launchChromium } from './browser';
+import { REVIEW_POINTS } from '@duban/events';
 
 /**
  * Every run takes the screenshots; `UPDATE_SCREENSHOTS=1` writes them over the committed ones in
@@ -55,14 +56,7 @@ const TITLES = [
   '秋冬季大气污染防治',
   '民生实事落实督查',
 ];
-const POINTS = [
-  'policyAndLaw',
-  'factsAndProcedure',
-  'textAndFormat',
-  'allProblemsFound',
-  'conclusionRight',
-  'handlingDone',
-];
+const POINTS = REVIEW_POINTS;
 
 /**
  * Some history for the leaders' view, through the API: items for two townships and two units, some

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '@duban/testing';
 import { TestNetwork, describeNetwork, deepCounty } from './harness';
 import type { Transport } from './harness';
+import { REVIEW_POINTS } from '@duban/events';
 
 type Item = {
   id: string;
@@ -19,14 +20,7 @@ type Item = {
 };
 
 const DAY = 24 * 3600_000;
-const POINTS = [
-  'policyAndLaw',
-  'factsAndProcedure',
-  'textAndFormat',
-  'allProblemsFound',
-  'conclusionRight',
-  'handlingDone',
-];
+const POINTS = REVIEW_POINTS;
 const allOk = Object.fromEntries(POINTS.map((p) => [p, { ok: true }]));
 const factsWrong = { ...allOk, factsAndProcedure: { ok: false, comment: '数据与台账不符' } };
 const HEAD = { person: '站长', roles: 'unit-head' };
