@@ -2,8 +2,9 @@
  * duban's durable timer engine on the real `timer` table of a fresh, migrated database.
  *
  * - `current`: TimerScheduler as it is (services/reminders/src/scheduler.ts): one loop per process,
- *   poll every 250 ms when nothing was due, batch 200, timerRepository.claimDue + markFired (the
- *   very functions, through Prisma, in one interactive transaction), index (status, due_at).
+ *   batch 1000, sleeping until the next due time (at most 250 ms), timerRepository.claimDue (claim
+ *   and mark in one UPDATE … RETURNING) and nextDue (the very functions, through Prisma, in one
+ *   interactive transaction), the partial index of the migrations.
  * - `improved`: a partial index on (due_at, id) WHERE status = 'pending', claim and mark in one
  *   `UPDATE … RETURNING` statement, batches of `batchSize`, `workers` loops (one connection each)
  *   that sleep until the next due time (min(due_at) from that index) instead of polling.
@@ -30,15 +31,15 @@ import {
 } from './workload';
 import type { Plan } from './workload';
 
-export const CURRENT = { pollMs: 250, batchSize: 200 } as const;
+export const CURRENT = { pollMs: 250, batchSize: 1000 } as const;
 
 /** The index the improved claim and the next-due lookup walk (pending rows only, in claim order). */
-export const PENDING_INDEX_SQL = `CREATE INDEX timer_pending_due_at_idx ON timer (due_at, id) WHERE status = 'pending'`;
+export const PENDING_INDEX_SQL = `CREATE INDEX IF NOT EXISTS timer_pending_due_at_idx ON timer (due_at, id) WHERE status = 'pending'`;
 /**
  * Only the claim used (status, due_at); every fired timer's UPDATE also inserts into every index
  * (status is indexed, so the update cannot be HOT), so the improved design drops it.
  */
-export const DROP_STATUS_INDEX_SQL = `DROP INDEX timer_status_due_at_idx`;
+export const DROP_STATUS_INDEX_SQL = `DROP INDEX IF EXISTS timer_status_due_at_idx`;
 
 /** Claim and mark in one statement: a crash before COMMIT leaves the rows pending, as today. */
 export const CLAIM_SQL = `
@@ -168,7 +169,7 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
     let setup: string;
 
     if (variant === 'current') {
-      setup = `TimerScheduler as is: 1 loop, batch ${CURRENT.batchSize}, poll ${CURRENT.pollMs} ms when idle; Prisma interactive transaction with timerRepository.claimDue + markFired; index (status, due_at)`;
+      setup = `TimerScheduler as is: 1 loop, batch ${CURRENT.batchSize}, sleep until the next due time (≤ ${CURRENT.pollMs} ms); Prisma interactive transaction with timerRepository.claimDue (claim and mark in one UPDATE … RETURNING); partial index (due_at, id) WHERE status = 'pending'`;
       const prisma = createPrisma(db.url, { pool: { max: 2 } });
       scope.defer('disconnect Prisma', () => prisma.$disconnect());
       const sleeper = new Sleeper();
@@ -177,13 +178,7 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
       const fireDue = async (): Promise<number> => {
         const now = new Date();
         const due = await prisma.$transaction(async (tx) => {
-          const claimed = await timerRepository.claimDue(tx, NODE_IDS, now, CURRENT.batchSize);
-          await timerRepository.markFired(
-            tx,
-            claimed.map((t) => t.id),
-            now,
-          );
-          return claimed;
+          return timerRepository.claimDue(tx, NODE_IDS, now, CURRENT.batchSize);
         });
         record(due, Date.now());
         return due.length;
@@ -192,8 +187,11 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
         (async () => {
           while (running) {
             const fired = await fireDue();
-            if (fired > 0) continue;
-            await sleeper.sleep(CURRENT.pollMs);
+            if (fired >= CURRENT.batchSize) continue;
+            const next = await timerRepository.nextDue(prisma, NODE_IDS);
+            const wait = next ? next.getTime() - Date.now() : CURRENT.pollMs;
+            if (wait > 0) await sleeper.sleep(Math.min(CURRENT.pollMs, wait));
+            else if (fired === 0) await sleeper.sleep(5);
           }
         })(),
       ];

@@ -233,7 +233,9 @@ export function migrationDirName(name: string, now = new Date()): string {
 }
 
 export async function writeMigration(migrationsDir: string, name: string, sql: string): Promise<string> {
-  const dir = join(migrationsDir, migrationDirName(name));
+  // The regenerated init (ADR 0007) always sorts first, so hand-written migrations (e.g. a partial
+  // index the schema language cannot express) keep applying after it whenever it is remade.
+  const dir = join(migrationsDir, name === 'init' ? '00000000000000_init' : migrationDirName(name));
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'migration.sql'), sql);
   const lockfile = join(migrationsDir, LOCKFILE);

@@ -5,51 +5,68 @@ import { fireTimer } from './domain/ladder';
 import { timerRepository } from './repositories/timers';
 
 /**
- * Fires due timers from PostgreSQL. Durable (timers are rows), exactly-once (claim, event and
- * `fired` mark in one transaction: a crash before the commit leaves the timer pending, after it
+ * Fires due timers from PostgreSQL. Durable (timers are rows), exactly-once (claim-and-mark, events
+ * and next timers in one transaction: a crash before the commit leaves the timer pending, after it
  * leaves it fired), and catching up after downtime: each overdue timer fires once, and a periodic
- * reminder plans its next occurrence after now, not one per missed period.
+ * reminder plans its next occurrence after now, not one per missed period. A full batch is followed
+ * by the next at once; otherwise the loop sleeps until the next timer is due (at most the poll
+ * interval, so timers scheduled meanwhile and a moved virtual clock are seen soon).
  */
 export class TimerScheduler {
   private running = false;
   private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
   lastError: unknown;
 
   constructor(
     private readonly deps: RemindersDeps,
-    private readonly options: { pollMs?: number; batchSize?: number } = {},
+    private readonly options: { pollMs?: number; batchSize?: number; loops?: number } = {},
   ) {}
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    // Several loops share the work through SKIP LOCKED; each holds one connection while it fires.
+    this.loop = Promise.all(
+      Array.from({ length: Math.max(1, this.options.loops ?? 1) }, () => this.run()),
+    ).then(() => undefined);
   }
 
-  /** Wakes the loop now (e.g. after a virtual clock moved). */
+  /** Wakes the loops now (e.g. after a virtual clock moved). */
   kick(): void {
-    this.wakeUp?.();
+    for (const wake of [...this.wakeUps]) wake();
   }
+
+  private readonly wakeUps = new Set<() => void>();
 
   private async run(): Promise<void> {
     const pollMs = this.options.pollMs ?? 250;
+    const batchSize = this.options.batchSize ?? 1000;
     while (this.running) {
+      let sleepMs = pollMs;
       try {
         const fired = await this.fireDue();
         this.lastError = undefined;
-        if (fired > 0) continue;
+        if (fired >= batchSize) continue;
+        const next = await timerRepository.nextDue(this.deps.prisma, this.deps.hosted.list());
+        if (next) {
+          const wait = next.getTime() - this.deps.clock.now().getTime();
+          // Due already but not claimed: another loop holds it; give it a moment to commit.
+          sleepMs = wait > 0 ? Math.min(pollMs, wait) : fired > 0 ? 0 : 5;
+        }
       } catch (error) {
         if (this.lastError === undefined)
           this.deps.logger.error({ err: error }, 'timer scheduler failed; retrying');
         this.lastError = error;
       }
+      if (sleepMs === 0) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        this.wakeUp = () => {
+        const wake = () => {
           clearTimeout(timer);
+          this.wakeUps.delete(wake);
           resolve();
         };
+        const timer = setTimeout(wake, sleepMs);
+        this.wakeUps.add(wake);
       });
     }
   }
@@ -66,7 +83,7 @@ export class TimerScheduler {
     // One batch is a handful of statements whatever its size (claim, states, counts, outbox, next
     // timers, mark): a burst of timers due at the same instant costs per batch, not per timer.
     return this.deps.prisma.$transaction(async (tx) => {
-      const due = await timerRepository.claimDue(tx, nodeIds, now, this.options.batchSize ?? 500);
+      const due = await timerRepository.claimDue(tx, nodeIds, now, this.options.batchSize ?? 1000);
       if (due.length === 0) return 0;
       const tracked = await timerRepository.findMany(tx, due);
       const chases = await timerRepository.countFiredMany(
@@ -94,18 +111,13 @@ export class TimerScheduler {
       }
       await appendToOutbox(tx, events);
       await timerRepository.scheduleMany(tx, next, now);
-      await timerRepository.markFired(
-        tx,
-        due.map((t) => t.id),
-        now,
-      );
       return due.length;
     });
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    this.kick();
     await this.loop;
   }
 }

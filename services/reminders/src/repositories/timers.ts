@@ -109,14 +109,13 @@ export const timerRepository = {
     return new Set(rows.map((r) => `${r.kind}:${r.level}`));
   },
 
-  async countFired(tx: TransactionClient, nodeId: string, itemId: string, kind: TimerKind): Promise<number> {
-    return tx.timer.count({ where: { nodeId, itemId, kind, status: 'fired' } });
-  },
-
-  /** countFired for a batch, in one query (key: `node|item|kind`). */
+  /**
+   * How many timers of each (node, item, kind) fired before this batch, in one query (key: `node|item|kind`), leaving out the batch itself
+   * (claimDue marked it fired already: these are the chases before it).
+   */
   async countFiredMany(
     tx: TransactionClient,
-    keys: ReadonlyArray<{ nodeId: string; itemId: string; kind: TimerKind }>,
+    keys: ReadonlyArray<{ id: string; nodeId: string; itemId: string; kind: TimerKind }>,
   ): Promise<Map<string, number>> {
     if (keys.length === 0) return new Map();
     const rows = await tx.$queryRaw<Array<{ node_id: string; item_id: string; kind: string; n: bigint }>>`
@@ -124,7 +123,7 @@ export const timerRepository = {
         JOIN (SELECT DISTINCT * FROM unnest(${keys.map((k) => k.nodeId)}::text[], ${keys.map((k) => k.itemId)}::uuid[],
                                       ${keys.map((k) => k.kind)}::text[]) AS k(node_id, item_id, kind)) k
           ON t.node_id = k.node_id AND t.item_id = k.item_id AND t.kind = k.kind
-       WHERE t.status = 'fired'
+       WHERE t.status = 'fired' AND t.id <> ALL(${keys.map((k) => k.id)}::uuid[])
        GROUP BY t.node_id, t.item_id, t.kind`;
     return new Map(rows.map((r) => [`${r.node_id}|${r.item_id}|${r.kind}`, Number(r.n)]));
   },
@@ -153,10 +152,11 @@ export const timerRepository = {
   },
 
   /**
-   * Claims up to `limit` due timers for this transaction. Ordered by due time only, so the
-   * (status, due_at) index returns them in order: a tie-break on id made PostgreSQL re-read and
-   * re-sort a whole burst of timers due at the same instant on every claim (docs/benchmarks.md). SKIP LOCKED lets several pollers share the
-   * work; the claim, the event and the `fired` mark commit together, so a timer fires exactly once.
+   * Claims up to `limit` due timers for this transaction and marks them fired, in one statement.
+   * The partial index (due_at, id) WHERE status = 'pending' returns them in claim order, so a
+   * claim reads only the rows it locks, even inside a burst of timers due at the same instant.
+   * SKIP LOCKED lets several loops and processes share the work; the mark, the events and the next
+   * timers commit together (or not at all), so a timer fires exactly once.
    */
   async claimDue(
     tx: TransactionClient,
@@ -175,35 +175,33 @@ export const timerRepository = {
         due_at: Date;
       }>
     >`
-      SELECT t.id::text AS id, t.node_id, t.item_id::text AS item_id, t.kind, t.level, t.round, t.due_at FROM timer t
-       WHERE t.status = 'pending' AND t.due_at <= ${now} AND t.node_id = ANY(${nodeIds as string[]})
-       ORDER BY t.due_at
-       LIMIT ${limit}
-       FOR UPDATE SKIP LOCKED`;
-    return rows.map((r) => ({
-      id: r.id,
-      nodeId: r.node_id,
-      itemId: r.item_id,
-      kind: r.kind as TimerKind,
-      level: r.level,
-      round: r.round,
-      dueAt: r.due_at,
-    }));
+      WITH due AS (
+        SELECT id FROM timer
+         WHERE status = 'pending' AND due_at <= ${now} AND node_id = ANY(${nodeIds as string[]})
+         ORDER BY due_at, id
+         LIMIT ${limit}
+           FOR UPDATE SKIP LOCKED)
+      UPDATE timer t SET status = 'fired', fired_at = ${now}
+        FROM due WHERE t.id = due.id
+      RETURNING t.id::text AS id, t.node_id, t.item_id::text AS item_id, t.kind, t.level, t.round, t.due_at`;
+    return rows
+      .map((r) => ({
+        id: r.id,
+        nodeId: r.node_id,
+        itemId: r.item_id,
+        kind: r.kind as TimerKind,
+        level: r.level,
+        round: r.round,
+        dueAt: r.due_at,
+      }))
+      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   },
 
-  async markFired(tx: TransactionClient, ids: readonly string[], now: Date): Promise<void> {
-    if (ids.length === 0) return;
-    await tx.timer.updateMany({ where: { id: { in: [...ids] } }, data: { status: 'fired', firedAt: now } });
-  },
-
-  /** When the next pending timer of these nodes is due (for the scheduler's sleep). */
+  /** When the next pending timer of these nodes is due (the scheduler sleeps until then). */
   async nextDue(tx: TransactionClient, nodeIds: readonly string[]): Promise<Date | null> {
-    const row = await tx.timer.findFirst({
-      where: { status: 'pending', nodeId: { in: [...nodeIds] } },
-      orderBy: { dueAt: 'asc' },
-      select: { dueAt: true },
-    });
-    return row?.dueAt ?? null;
+    const rows = await tx.$queryRaw<Array<{ next: Date | null }>>`
+      SELECT min(due_at) AS next FROM timer WHERE status = 'pending' AND node_id = ANY(${nodeIds as string[]})`;
+    return rows[0]?.next ?? null;
   },
 };
 

@@ -543,9 +543,6 @@ CREATE INDEX "item_event_node_id_time_event_id_idx" ON "item_event"("node_id", "
 CREATE UNIQUE INDEX "calendar_amendment_amendment_id_key" ON "calendar_amendment"("amendment_id");
 
 -- CreateIndex
-CREATE INDEX "timer_status_due_at_idx" ON "timer"("status", "due_at");
-
--- CreateIndex
 CREATE INDEX "timer_node_id_item_id_idx" ON "timer"("node_id", "item_id");
 
 -- CreateIndex
