@@ -1,7 +1,6 @@
 import { consoleService } from '@duban/console';
 import { notificationsService } from '@duban/notifications';
-import { remindersConfigFromEnv, remindersService } from '@duban/reminders';
-import type { RemindersConfig } from '@duban/reminders';
+import { RemindersConfig, remindersConfigFromEnv, remindersService } from '@duban/reminders';
 import type { ServiceModule } from '@duban/runtime';
 import { scoringService } from '@duban/scoring';
 import { tasksService } from '@duban/tasks';
@@ -10,6 +9,13 @@ import { tasksService } from '@duban/tasks';
  * All four services and the web console, for the all-in-one host. This package is the only code that imports several
  * services; they never import each other.
  */
-export function allServices(reminders: RemindersConfig = remindersConfigFromEnv()): ServiceModule[] {
-  return [tasksService, remindersService(reminders), scoringService, notificationsService, consoleService];
+/** Reminders settings not given take their defaults (tests give only what they change). */
+export function allServices(reminders: Partial<RemindersConfig> = remindersConfigFromEnv()): ServiceModule[] {
+  return [
+    tasksService,
+    remindersService(RemindersConfig.parse(reminders)),
+    scoringService,
+    notificationsService,
+    consoleService,
+  ];
 }

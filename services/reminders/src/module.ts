@@ -8,7 +8,11 @@ export function remindersService(config: RemindersConfig): ServiceModule {
     register: (app, ctx) => registerReminders(app, ctx),
     handlers: (ctx) => [remindersConsumer(ctx), calendarConsumer(ctx)],
     start: (ctx) => {
-      const scheduler = new TimerScheduler(ctx, { pollMs: config.REMINDER_POLL_MS });
+      const scheduler = new TimerScheduler(ctx, {
+        pollMs: config.REMINDER_POLL_MS,
+        batchSize: config.REMINDER_BATCH,
+        loops: config.REMINDER_LOOPS,
+      });
       scheduler.start();
       return { stop: () => scheduler.stop(), healthy: () => scheduler.lastError === undefined };
     },
