@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@duban/auth';
 import { TestSignIn } from '@duban/auth/testing';
@@ -11,7 +11,7 @@ import { allServices } from '@duban/host';
 import { createLogger } from '@duban/kit';
 import { NodeProcessConfig, startNodeProcess } from '@duban/runtime';
 import type { RunningNode } from '@duban/runtime';
-import { freshDatabase, testPostgres } from '@duban/testing';
+import { describeWhenAvailable, freshDatabase, testPostgres } from '@duban/testing';
 import { browserRequired, chromiumPath, launchChromium } from './browser';
 import { REVIEW_POINTS } from '@duban/events';
 
@@ -136,24 +136,15 @@ const VIEWPORTS: Array<{ name: string; options: BrowserContextOptions; screensho
   },
 ];
 
-const path = chromiumPath();
+const found = chromiumPath();
+const path = typeof found === 'string' ? found : '';
 const title = 'the web console in a real browser: assign, acknowledge, report, sign off, return, accept';
 
-if (typeof path !== 'string') {
-  if (browserRequired()) {
-    describe(title, () => {
-      it('has a browser', () => {
-        throw new Error(`chromium is required here (CI) but unavailable: ${path.unavailable}`);
-      });
-    });
-  } else {
-    console.warn(`\n[duban] SKIPPING "${title}": ${path.unavailable}\n`);
-    describe.skip(`${title} (unavailable: ${path.unavailable})`, () => {
-      it('cannot run here', () => undefined);
-    });
-  }
-} else {
-  describe(title, () => {
+describeWhenAvailable(
+  title,
+  typeof found === 'string' ? undefined : found.unavailable,
+  browserRequired(),
+  () => {
     let db: FreshDatabase;
     let host: RunningNode;
     let url: string;
@@ -347,5 +338,5 @@ if (typeof path !== 'string') {
         for (const page of [leader, office, handler, head]) await page.context().close();
       }, 180_000);
     }
-  });
-}
+  },
+);

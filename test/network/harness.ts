@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
+import { describe } from 'vitest';
 import { createKeyBundle, signingKey } from '@duban/bus';
 import type { SigningKey } from '@duban/bus';
 import { createLogger, VirtualClock } from '@duban/kit';
@@ -10,7 +10,7 @@ import { startNodeProcess, NodeProcessConfig } from '@duban/runtime';
 import type { RunningNode, ServiceModule } from '@duban/runtime';
 import { allServices } from '@duban/host';
 import { TestSignIn } from '@duban/auth/testing';
-import { freshDatabase, freshTopicPrefix, testPostgres } from '@duban/testing';
+import { describeWhenAvailable, freshDatabase, freshTopicPrefix, testPostgres } from '@duban/testing';
 import type { FreshDatabase } from '@duban/db';
 import { OrgTree, demoCounty, demoCountyNodes } from '@duban/org';
 
@@ -199,16 +199,5 @@ export function describeNetwork(
     describe(`${title} on ${transport.kind}`, () => body(transport));
     return;
   }
-  if (!required) {
-    console.warn(`\n[duban] SKIPPING "${title}" on Kafka: ${transport.unavailable}\n`);
-    describe.skip(`${title} on kafka (unavailable: ${transport.unavailable})`, () => {
-      it('cannot run here', () => undefined);
-    });
-    return;
-  }
-  describe(`${title} on kafka`, () => {
-    it('has a broker', () => {
-      throw new Error(`Kafka is required here but unavailable: ${transport.unavailable}`);
-    });
-  });
+  describeWhenAvailable(`${title} on kafka`, transport.unavailable, required, () => undefined);
 }

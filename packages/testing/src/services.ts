@@ -1,4 +1,4 @@
-import { inject } from 'vitest';
+import { describe, inject, it } from 'vitest';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -38,4 +38,31 @@ export function testKafkaSasl(): { brokers: string[]; caFile?: string } | { unav
 
 export function kafkaRequired(): boolean {
   return process.env.CI === 'true' || process.env.DUBAN_REQUIRE_KAFKA === '1';
+}
+
+/**
+ * A suite that needs what a machine may lack (a Kafka broker, a browser): it runs when that is
+ * there; when it is not, it fails with the reason where it is required (CI) and is skipped with a
+ * loud warning elsewhere, never silently.
+ */
+export function describeWhenAvailable(
+  title: string,
+  unavailable: string | undefined,
+  required: boolean,
+  body: () => void,
+): void {
+  if (!unavailable) {
+    describe(title, body);
+  } else if (required) {
+    describe(title, () => {
+      it('has what it needs', () => {
+        throw new Error(`required here but unavailable: ${unavailable}`);
+      });
+    });
+  } else {
+    console.warn(`\n[duban] SKIPPING "${title}": ${unavailable}\n`);
+    describe.skip(`${title} (unavailable: ${unavailable})`, () => {
+      it('cannot run here', () => undefined);
+    });
+  }
 }

@@ -1,13 +1,19 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createPool, createPrisma } from '@duban/db';
 import type { PrismaClient } from '@duban/db';
 import { TOPICS, encodeEvent } from '@duban/events';
 import type { DubanEvent } from '@duban/events';
 import { createLogger } from '@duban/kit';
-import { CuttableProxy, eventually, freshDatabase, testPostgres } from '@duban/testing';
+import {
+  CuttableProxy,
+  describeWhenAvailable,
+  eventually,
+  freshDatabase,
+  testPostgres,
+} from '@duban/testing';
 import { startConsumer } from '../consumer';
 import type { ConsumerObserver, DeadLetter } from '../consumer';
 import type { EventLog, LogMessage, Subscription } from '../eventLog';
@@ -68,16 +74,7 @@ async function deadLetters(
  * the log is unreachable.
  */
 export function describeEventLogContract(harness: TransportHarness, options: { required: boolean }): void {
-  const reason = harness.unavailable();
-  if (reason && !options.required) {
-    console.warn(`\n[duban] SKIPPING the ${harness.name} EventLog contract: ${reason}\n`);
-    describe.skip(`EventLog contract: ${harness.name} (unavailable: ${reason})`, () => {
-      it('cannot run here', () => undefined);
-    });
-    return;
-  }
-
-  describe(`EventLog contract: ${harness.name}`, () => {
+  describeWhenAvailable(`EventLog contract: ${harness.name}`, harness.unavailable(), options.required, () => {
     let db: TestDb;
     let drop: () => Promise<void>;
     let scope: string;
@@ -86,8 +83,6 @@ export function describeEventLogContract(harness: TransportHarness, options: { r
     const closers: Array<() => Promise<void>> = [];
 
     beforeEach(async (ctx) => {
-      if (reason)
-        throw new Error(`the ${harness.name} transport is required here but unavailable: ${reason}`);
       const fresh = await freshDatabase(testPostgres(), `contract_${harness.name}`);
       const pool = createPool(fresh.url, { max: 5 });
       db = { url: fresh.url, pool, prisma: createPrisma(fresh.url) };
