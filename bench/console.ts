@@ -29,7 +29,7 @@ import { DEMO_PASSWORD } from '../packages/auth/src/demo';
 import { chromiumPath, launchChromium } from '../test/console/browser';
 import { describeMachine } from './machine';
 import { RESULTS_MARKER } from './report';
-import { backgroundBusy } from './stats';
+import { backgroundBusy, positiveInt } from './stats';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DOC = join(ROOT, 'docs/benchmarks.md');
@@ -217,8 +217,8 @@ async function writeSection(text: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const runs = Number(process.env.BENCH_CONSOLE_RUNS ?? 15);
-  const items = Number(process.env.BENCH_CONSOLE_ITEMS ?? 300);
+  const runs = positiveInt('BENCH_CONSOLE_RUNS', 15);
+  const items = positiveInt('BENCH_CONSOLE_ITEMS', 300);
   const path = chromiumPath();
   if (typeof path !== 'string') throw new Error(path.unavailable);
   const busy = await backgroundBusy();

@@ -34,7 +34,7 @@ import { LEDGER_PATH, POOL_MAX, startDubanServer, startPrismaServer, startRawSer
 import type { BenchServer } from './ledger/servers';
 import { assertLoopbackUrl, describeMachine, postgresVersion } from './machine';
 import { Scope, closeScopesOnSignals } from './scope';
-import { backgroundBusy } from './stats';
+import { backgroundBusy, positiveInt } from './stats';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DOC = resolve(ROOT, 'docs/benchmarks-ledger.md');
@@ -81,14 +81,6 @@ export interface LedgerBenchResult {
   steps: Step[];
   verdict: { ratio: number; ratioPass: boolean; p99Pass: boolean; pass: boolean };
   totalMs: number;
-}
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw.replaceAll('_', ''));
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}=${raw}: expected a positive integer`);
-  return n;
 }
 
 function cpuTimes(): { busy: number; total: number } {

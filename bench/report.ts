@@ -20,7 +20,8 @@ export interface Report {
   totalMs: number;
 }
 
-type Table = { head: string[]; rows: string[][]; align: Array<'l' | 'r'> };
+/** A results table, rendered for the terminal (text) and for docs/ (markdown) by every benchmark. */
+export type Table = { head: string[]; rows: string[][]; align: Array<'l' | 'r'> };
 
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
 const ms = (n: number) =>
@@ -147,14 +148,14 @@ function machineLines(report: Report): string[] {
   ];
 }
 
-function text(table: Table): string {
+export function text(table: Table): string {
   const widths = table.head.map((h, i) => Math.max(h.length, ...table.rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (table.align[i] === 'r' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   return [line(table.head), widths.map((w) => '─'.repeat(w)).join('  '), ...table.rows.map(line)].join('\n');
 }
 
-function markdown(table: Table): string {
+export function markdown(table: Table): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [
     line(table.head),

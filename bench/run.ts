@@ -29,19 +29,11 @@ import { runRawKafka } from './rawKafka';
 import type { RawKafkaResult } from './rawKafka';
 import { renderMarkdown, renderText, runName, writeDoc } from './report';
 import { Scope, closeScopesOnSignals } from './scope';
-import { backgroundBusy } from './stats';
+import { backgroundBusy, positiveInt } from './stats';
 
 const DOC = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 /** OutboxRelay's default batch: the raw producer sends batches of this size too. */
 const RELAY_BATCH_SIZE = 500;
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}=${raw}: expected a positive integer`);
-  return n;
-}
 
 async function main(): Promise<void> {
   const events = positiveInt('BENCH_EVENTS', 20_000);

@@ -84,3 +84,12 @@ function machineTicks(): { total: number; idle: number } {
 }
 
 export const MiB = 1024 * 1024;
+
+/** A positive integer setting from the environment (`1_000_000` reads as 1000000), or the fallback. */
+export function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}=${raw}: expected a positive integer`);
+  return n;
+}

@@ -23,9 +23,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startPostgresServer } from './deps';
 import { assertLoopbackUrl, describeMachine, postgresVersion } from './machine';
 import type { Machine } from './machine';
-import { RESULTS_MARKER } from './report';
+import { RESULTS_MARKER, markdown, text } from './report';
+import type { Table } from './report';
 import { Scope, closeScopesOnSignals } from './scope';
-import { MiB, backgroundBusy } from './stats';
+import { backgroundBusy, MiB, positiveInt } from './stats';
 import { CAP_MS } from './timers/common';
 import type { EngineName, EngineRun } from './timers/common';
 import {
@@ -117,8 +118,6 @@ export async function runTimersBench(options: TimersBenchOptions): Promise<Timer
 
 // ---------------------------------------------------------------------------------------------
 // Rendering
-
-type Table = { head: string[]; rows: string[][]; align: Array<'l' | 'r'> };
 
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
 function fmtMs(n: number): string {
@@ -228,22 +227,6 @@ function machineLines(result: TimersBenchResult): string[] {
     `Node ${m.node}; ${m.postgres} (${result.source}); pg-boss ${result.pgBoss}`,
     `Date: ${m.date}; other work on the machine just before the run: CPU ${busy} busy, load average ${m.background.load1.toFixed(2)}`,
   ];
-}
-
-function text(table: Table): string {
-  const widths = table.head.map((h, i) => Math.max(h.length, ...table.rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (table.align[i] === 'r' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  return [line(table.head), widths.map((w) => '─'.repeat(w)).join('  '), ...table.rows.map(line)].join('\n');
-}
-
-function markdown(table: Table): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [
-    line(table.head),
-    line(table.align.map((a) => (a === 'r' ? '--:' : ':--'))),
-    ...table.rows.map(line),
-  ].join('\n');
 }
 
 export function renderTimersText(result: TimersBenchResult): string {
@@ -357,14 +340,6 @@ export async function writeTimersSection(path: string, section: string): Promise
 
 // ---------------------------------------------------------------------------------------------
 // Main
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}=${raw}: expected a positive integer`);
-  return n;
-}
 
 async function main(): Promise<void> {
   const sizes = (process.env.BENCH_TIMERS_SIZES ?? '100000,1000000').split(',').map((s) => {

@@ -19,16 +19,7 @@ import { Scope } from '../scope';
 import { UsageMeter } from '../stats';
 import { CALIBRATION_ROWS, LEAD_EXTRA_MS, LEAD_FACTOR, leadOverrun, waitForFiring } from './common';
 import type { CommonOptions, EngineRun } from './common';
-import {
-  FiringLog,
-  NODE_IDS,
-  Sleeper,
-  lateness,
-  newItemId,
-  offsetOf,
-  pendingAtBurst,
-  shuffledOrder,
-} from './workload';
+import { FiringLog, NODE_IDS, Sleeper, engineRun, newItemId, offsetOf, shuffledOrder } from './workload';
 import type { Plan } from './workload';
 
 export const CURRENT = { pollMs: 250, batchSize: 1000 } as const;
@@ -251,29 +242,20 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
     for (const s of sleepers) s.wake();
     await allLoops;
     if (loopError) throw loopError;
-    const usage = meter.stop();
-    const burst = lateness(log.burst, log.burstCount);
-    const burstMs = log.burstCount === plan.burst ? log.lastBurstFiredAt - burstAt : Number.POSITIVE_INFINITY;
-    return {
+    return engineRun({
       engine: variant,
       setup,
       plan,
-      pendingAtBurst: pendingAtBurst(plan),
+      log,
+      burstAt,
       scheduleMs,
-      scheduleRate: ((plan.spread + plan.burst) / scheduleMs) * 1000,
       leadMs,
-      spread: lateness(log.spread, log.spreadCount),
-      burst,
-      burstMs,
-      burstRate: Number.isFinite(burstMs) ? log.burstCount / (burstMs / 1000) : Number.NaN,
-      complete: complete && log.count === plan.spread + plan.burst,
-      fired: log.count,
-      duplicates: log.duplicates,
+      complete,
       dbBytes,
-      usage,
-      wallMs: performance.now() - started,
+      usage: meter.stop(),
+      started,
       leadOverrun: overrun,
-    };
+    });
   } finally {
     await scope.close();
   }

@@ -13,7 +13,7 @@ import { Scope } from '../scope';
 import { UsageMeter } from '../stats';
 import { CALIBRATION_ROWS, LEAD_EXTRA_MS, LEAD_FACTOR, leadOverrun, waitForFiring } from './common';
 import type { CommonOptions, EngineRun } from './common';
-import { FiringLog, lateness, offsetOf, pendingAtBurst, shuffledOrder } from './workload';
+import { FiringLog, engineRun, offsetOf, shuffledOrder } from './workload';
 import type { Plan } from './workload';
 
 /** pg-boss's floor (POLICY.MIN_POLLING_INTERVAL_MS = 500 in 10.x). */
@@ -124,28 +124,20 @@ export async function runPgBoss(options: CommonOptions): Promise<EngineRun> {
     );
     await boss.offWork(QUEUE);
     if (bossError) throw bossError;
-    const usage = meter.stop();
-    const burstMs = log.burstCount === plan.burst ? log.lastBurstFiredAt - burstAt : Number.POSITIVE_INFINITY;
-    return {
+    return engineRun({
       engine: 'pg-boss',
       setup: `pg-boss ${pgBossVersion()}: ${options.workers} × work({ batchSize: ${options.batchSize}, pollingIntervalSeconds: ${PGBOSS_POLLING_INTERVAL_S} }), insert() in chunks of ${CHUNK}`,
       plan,
-      pendingAtBurst: pendingAtBurst(plan),
+      log,
+      burstAt,
       scheduleMs,
-      scheduleRate: ((plan.spread + plan.burst) / scheduleMs) * 1000,
       leadMs,
-      spread: lateness(log.spread, log.spreadCount),
-      burst: lateness(log.burst, log.burstCount),
-      burstMs,
-      burstRate: Number.isFinite(burstMs) ? log.burstCount / (burstMs / 1000) : Number.NaN,
-      complete: complete && log.count === plan.spread + plan.burst,
-      fired: log.count,
-      duplicates: log.duplicates,
+      complete,
       dbBytes,
-      usage,
-      wallMs: performance.now() - started,
+      usage: meter.stop(),
+      started,
       leadOverrun: overrun,
-    };
+    });
   } finally {
     await scope.close();
   }

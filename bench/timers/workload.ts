@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { percentile } from '../stats';
+import type { Usage } from '../stats';
+import type { EngineName, EngineRun } from './common';
 
 /** The 113 node ids of the demo county's shape: the scheduler claims with `node_id = ANY(hosted)`. */
 export const NODE_IDS: readonly string[] = [
@@ -145,4 +147,43 @@ export class Sleeper {
   wake(): void {
     this.wakeUp?.();
   }
+}
+
+/** What an engine's run measured, from its firing log: the same arithmetic for every engine. */
+export function engineRun(input: {
+  engine: EngineName;
+  setup: string;
+  plan: Plan;
+  log: FiringLog;
+  burstAt: number;
+  scheduleMs: number;
+  leadMs: number;
+  complete: boolean;
+  dbBytes: number;
+  usage: Usage;
+  started: number;
+  leadOverrun: boolean;
+}): EngineRun {
+  const { plan, log, burstAt, scheduleMs } = input;
+  const burstMs = log.burstCount === plan.burst ? log.lastBurstFiredAt - burstAt : Number.POSITIVE_INFINITY;
+  return {
+    engine: input.engine,
+    setup: input.setup,
+    plan,
+    pendingAtBurst: pendingAtBurst(plan),
+    scheduleMs,
+    scheduleRate: ((plan.spread + plan.burst) / scheduleMs) * 1000,
+    leadMs: input.leadMs,
+    spread: lateness(log.spread, log.spreadCount),
+    burst: lateness(log.burst, log.burstCount),
+    burstMs,
+    burstRate: Number.isFinite(burstMs) ? log.burstCount / (burstMs / 1000) : Number.NaN,
+    complete: input.complete && log.count === plan.spread + plan.burst,
+    fired: log.count,
+    duplicates: log.duplicates,
+    dbBytes: input.dbBytes,
+    usage: input.usage,
+    wallMs: performance.now() - input.started,
+    leadOverrun: input.leadOverrun,
+  };
 }
