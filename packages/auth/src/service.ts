@@ -310,15 +310,7 @@ export class AuthService {
     if (session.revokedAt || session.expiresAt <= now || session.account.disabled)
       throw new AppError('unauthenticated', 'auth.session_ended', 'the session has ended; sign in again');
     if (generation < session.generation) {
-      await this.prisma.authSession.updateMany({
-        where: { id: sessionId, revokedAt: null },
-        data: { revokedAt: now, revokedWhy: 'refresh-reuse' },
-      });
-      throw new AppError(
-        'unauthenticated',
-        'auth.refresh_reused',
-        'this refresh token was already used; the session has been ended, sign in again',
-      );
+      return this.endReusedSession(sessionId, now);
     }
     const stored = Buffer.from(session.refreshHash, 'hex');
     if (generation !== session.generation || stored.length !== hash.length || !timingSafeEqual(stored, hash))
@@ -334,15 +326,7 @@ export class AuthService {
     });
     if (count !== 1) {
       // Someone else swapped this very token a moment ago: the same token used twice.
-      await this.prisma.authSession.updateMany({
-        where: { id: sessionId, revokedAt: null },
-        data: { revokedAt: now, revokedWhy: 'refresh-reuse' },
-      });
-      throw new AppError(
-        'unauthenticated',
-        'auth.refresh_reused',
-        'this refresh token was already used; the session has been ended, sign in again',
-      );
+      return this.endReusedSession(sessionId, now);
     }
     return this.tokens(session.account, sessionId, `${sessionId}.${generation + 1}.${nextSecret}`);
   }
@@ -358,6 +342,19 @@ export class AuthService {
    * The principal of a bearer token: a valid signature and lifetime, and a live session (one
    * primary-key read per request, no cache: revocation takes effect on the next request).
    */
+  /** A refresh token used twice means it leaked: end the whole session. */
+  private async endReusedSession(sessionId: string, now: Date): Promise<never> {
+    await this.prisma.authSession.updateMany({
+      where: { id: sessionId, revokedAt: null },
+      data: { revokedAt: now, revokedWhy: 'refresh-reuse' },
+    });
+    throw new AppError(
+      'unauthenticated',
+      'auth.refresh_reused',
+      'this refresh token was already used; the session has been ended, sign in again',
+    );
+  }
+
   async authenticate(token: string): Promise<Principal> {
     let claims: AccessClaims;
     try {
