@@ -6,14 +6,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@duban/auth';
 import { TestSignIn } from '@duban/auth/testing';
-import type { FreshDatabase } from '@duban/db';
-import { allServices } from '@duban/host';
-import { createLogger } from '@duban/kit';
-import { NodeProcessConfig, startNodeProcess } from '@duban/runtime';
 import type { RunningNode } from '@duban/runtime';
-import { describeWhenAvailable, freshDatabase, testPostgres } from '@duban/testing';
+import { describeWhenAvailable } from '@duban/testing';
 import { browserRequired, chromiumPath, launchChromium } from './browser';
 import { REVIEW_POINTS } from '@duban/events';
+import { startSingleHost } from '../singleHost';
+import type { SingleHost } from '../singleHost';
 
 /**
  * Every run takes the screenshots; `UPDATE_SCREENSHOTS=1` writes them over the committed ones in
@@ -145,28 +143,23 @@ describeWhenAvailable(
   typeof found === 'string' ? undefined : found.unavailable,
   browserRequired(),
   () => {
-    let db: FreshDatabase;
+    let single: SingleHost;
     let host: RunningNode;
     let url: string;
     let browser: Browser;
 
     beforeAll(async () => {
-      db = await freshDatabase(testPostgres(), 'console_e2e');
       // One process serving the county office and unit-001, console included, as `pnpm start`
       // does for all 113 nodes: the browser talks to one origin.
-      host = await startNodeProcess({
-        config: NodeProcessConfig.parse({
-          DATABASE_URL: db.url,
-          DUBAN_NODES: 'county,unit-001,unit-002,township-chengguan,township-chengjiao',
-          DUBAN_DEMO_ACCOUNTS: 'on',
-          DUBAN_LOGIN_RATE_LIMIT: '1000',
-          DATABASE_POOL_SIZE: '4',
-          LOG_LEVEL: 'silent',
-        }),
-        services: allServices({ REMINDER_POLL_MS: 1000 }),
-        title: 'console e2e',
-        logger: createLogger({ level: 'silent' }),
-      });
+      single = await startSingleHost(
+        'console_e2e',
+        ['county', 'unit-001', 'unit-002', 'township-chengguan', 'township-chengjiao'],
+        {
+          env: { DUBAN_DEMO_ACCOUNTS: 'on', DUBAN_LOGIN_RATE_LIMIT: '1000', DATABASE_POOL_SIZE: '4' },
+          reminders: { REMINDER_POLL_MS: 1000 },
+        },
+      );
+      host = single.host;
       url = await host.app.listen({ host: '127.0.0.1', port: 0 });
       await seed(url, host);
       browser = await launchChromium(path);
@@ -174,8 +167,7 @@ describeWhenAvailable(
     });
     afterAll(async () => {
       await browser?.close();
-      await host?.close();
-      await db?.drop().catch(() => undefined);
+      await single?.close();
     });
 
     /** A person signs in on their own browser (own tab session), with the keyboard. */

@@ -1,37 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '@duban/auth';
-import type { FreshDatabase } from '@duban/db';
-import { allServices } from '@duban/host';
-import { createLogger } from '@duban/kit';
-import { NodeProcessConfig, startNodeProcess } from '@duban/runtime';
 import type { RunningNode } from '@duban/runtime';
-import { freshDatabase, testPostgres } from '@duban/testing';
+import { startSingleHost } from '../singleHost';
+import type { SingleHost } from '../singleHost';
 
 describe('the live inbox stream (server-sent events) the console reads', () => {
-  let db: FreshDatabase;
+  let single: SingleHost;
   let host: RunningNode | undefined;
   let url: string;
 
   beforeAll(async () => {
-    db = await freshDatabase(testPostgres(), 'inbox_stream');
-    host = await startNodeProcess({
-      config: NodeProcessConfig.parse({
-        DATABASE_URL: db.url,
-        DUBAN_NODES: 'county,unit-001',
-        DUBAN_DEMO_ACCOUNTS: 'on',
-        DATABASE_POOL_SIZE: '2',
-        LOG_LEVEL: 'silent',
-      }),
-      services: allServices({ REMINDER_POLL_MS: 60_000 }),
-      title: 'inbox stream',
-      logger: createLogger({ level: 'silent' }),
+    single = await startSingleHost('inbox_stream', ['county', 'unit-001'], {
+      env: { DUBAN_DEMO_ACCOUNTS: 'on' },
     });
+    host = single.host;
     url = await host.app.listen({ host: '127.0.0.1', port: 0 });
   });
-  afterAll(async () => {
-    await host?.close();
-    await db?.drop().catch(() => undefined);
-  });
+  afterAll(() => single?.close());
 
   const bearer = async (login: string) => {
     const r = await fetch(`${url}/auth/login`, {

@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFreshDatabase } from '@duban/db';
-import type { FreshDatabase } from '@duban/db';
-import { createLogger } from '@duban/kit';
-import { demoCounty } from '@duban/org';
-import { NodeProcessConfig, startNodeProcess } from '@duban/runtime';
 import type { RunningNode } from '@duban/runtime';
-import { testPostgres } from '@duban/testing';
-import { allServices } from '../../services/host/src/services';
 import { signIn } from './signIn';
+import { startSingleHost } from '../singleHost';
+import type { SingleHost } from '../singleHost';
 
 /**
  * Analysts read the event stream but not the people in it: a citizen's hotline case filed through
@@ -15,28 +10,14 @@ import { signIn } from './signIn';
  * the citizen's name, phone, e-mail or account, and without who handled it.
  */
 describe('the event feed as an analyst reads it', () => {
-  let db: FreshDatabase;
+  let single: SingleHost;
   let host: RunningNode;
 
   beforeAll(async () => {
-    db = await createFreshDatabase(testPostgres(), 'analyst_feed');
-    host = await startNodeProcess({
-      config: NodeProcessConfig.parse({
-        DATABASE_URL: db.url,
-        DUBAN_NODES: 'county',
-        DATABASE_POOL_SIZE: '2',
-        LOG_LEVEL: 'silent',
-      }),
-      services: allServices({ REMINDER_POLL_MS: 60_000 }),
-      title: 'analyst feed',
-      org: demoCounty(),
-      logger: createLogger({ level: 'silent' }),
-    });
+    single = await startSingleHost('analyst_feed', ['county']);
+    host = single.host;
   });
-  afterAll(async () => {
-    await host?.close();
-    await db?.drop();
-  });
+  afterAll(() => single?.close());
 
   it('withholds people and citizen contacts from analysts only', async () => {
     const office = await signIn(host, 'county', '县督查室 王敏', ['office-staff']);

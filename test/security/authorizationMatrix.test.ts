@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFreshDatabase } from '@duban/db';
-import type { FreshDatabase } from '@duban/db';
-import { createLogger } from '@duban/kit';
-import { NodeProcessConfig, startNodeProcess } from '@duban/runtime';
 import type { RunningNode } from '@duban/runtime';
-import { testPostgres } from '@duban/testing';
-import { allServices } from '../../services/host/src/services';
 import { deepCounty } from '../network/harness';
 import { signIn } from './signIn';
+import { startSingleHost } from '../singleHost';
+import type { SingleHost } from '../singleHost';
 
 /**
  * The authorisation matrix: every role × every endpoint × the caller's own node, a child node, a
@@ -168,30 +164,18 @@ describe('the authorisation matrix: every role × every endpoint × own / child 
     sibling: 'township-chengjiao',
     parent: org.parentOf('township-chengguan')!.id,
   };
-  let db: FreshDatabase;
+  let single: SingleHost;
   let host: RunningNode;
 
   beforeAll(async () => {
-    db = await createFreshDatabase(testPostgres(), 'authz_matrix');
-    host = await startNodeProcess({
-      config: NodeProcessConfig.parse({
-        DATABASE_URL: db.url,
-        DUBAN_NODES: Object.values(nodes).join(','),
-        DATABASE_POOL_SIZE: '2',
-        LOG_LEVEL: 'silent',
-        // The matrix signs in eight people; the limiter is per IP and login, but keep it out of the way.
-        DUBAN_LOGIN_RATE_LIMIT: '1000',
-      }),
-      services: allServices({ REMINDER_POLL_MS: 60_000 }),
-      title: 'authz matrix',
+    // The matrix signs in eight people; the limiter is per IP and login, but keep it out of the way.
+    single = await startSingleHost('authz_matrix', Object.values(nodes), {
+      env: { DUBAN_LOGIN_RATE_LIMIT: '1000' },
       org,
-      logger: createLogger({ level: 'silent' }),
     });
+    host = single.host;
   });
-  afterAll(async () => {
-    await host?.close();
-    await db?.drop();
-  });
+  afterAll(() => single?.close());
 
   const signedIn = new Map<Role, Record<string, string>>();
   async function call(method: string, path: string, as: { role: Role } | null, payload?: unknown) {

@@ -103,10 +103,13 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
   }
 
   const closers: Array<() => Promise<void>> = [];
-  const close = async () => {
-    for (const fn of closers.reverse())
-      await fn().catch((error: unknown) => logger.error({ err: error }, 'close failed'));
-  };
+  // Once: a second close (a test that closed the process itself, then its cleanup) waits for the first.
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      for (const fn of closers.reverse())
+        await fn().catch((error: unknown) => logger.error({ err: error }, 'close failed'));
+    })());
   try {
     const dataDir = resolve(options.cwd ?? process.cwd(), config.DUBAN_DATA_DIR);
     const database = await resolveDatabase({
