@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { createFreshDatabase, createPrisma } from '@duban/db';
 import type { FreshDatabase, PrismaClient } from '@duban/db';
-import { HostedNodes, VirtualClock, actorOf, createHttpApp, createLogger, readerOf } from '@duban/kit';
+import {
+  EVERYONE,
+  HostedNodes,
+  VirtualClock,
+  access,
+  actorOf,
+  createHttpApp,
+  createLogger,
+  principalOf,
+  readScopeOf,
+} from '@duban/kit';
 import type { HttpApp } from '@duban/kit';
 import { demoCounty, demoHostedNodeIds } from '@duban/org';
 import { hashPassword, verifyPassword } from './password';
@@ -30,10 +40,15 @@ describe('accounts, sign-in and bearer tokens over real HTTP and PostgreSQL', ()
     db = await createFreshDatabase(inject('postgresAdminUrl'), 't_auth');
     prisma = createPrisma(db.url, { pool: { max: 3 } });
     auth = new AuthService({ prisma, org, secret: await signingSecret(prisma), clock, accessTtl: 900 });
-    app = await createHttpApp({ logger: createLogger({ level: 'silent' }), title: 'auth test' });
+    app = await createHttpApp({
+      logger: createLogger({ level: 'silent' }),
+      title: 'auth test',
+      accessControl: { isAncestor: (a, n) => org.isAncestor(a, n) },
+    });
     await registerAuth(app, auth, new HostedNodes(demoHostedNodeIds(org)), { loginRateLimit: 10 });
     const NodeParams = z.object({ nodeId: z.string() });
-    // The bare helpers, behind the loosest rules, so that they are what decides here.
+    // actorOf behind the loosest rule, so that it is what decides; reads behind the rule every
+    // case-file read route declares.
     app.post(
       '/nodes/:nodeId/act',
       { config: { access: { kind: 'public' } }, schema: { params: NodeParams } },
@@ -41,8 +56,11 @@ describe('accounts, sign-in and bearer tokens over real HTTP and PostgreSQL', ()
     );
     app.get(
       '/nodes/:nodeId/read',
-      { config: { access: { kind: 'public' } }, schema: { params: NodeParams } },
-      async (request) => readerOf(request, request.params.nodeId),
+      { config: { access: access.read(EVERYONE, { leaderScoped: true }) }, schema: { params: NodeParams } },
+      async (request) => {
+        const { node, person, roles } = principalOf(request);
+        return { node, person, roles, scope: readScopeOf(request) };
+      },
     );
     await app.ready();
     await auth.createAccount({

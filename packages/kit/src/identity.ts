@@ -49,20 +49,3 @@ export function actorOf(request: FastifyRequest, node: string): Actor {
     );
   return { node: principal.node, person: principal.person, roles: principal.roles };
 }
-
-/**
- * Who reads `node`'s data: the person of that node, of a node above it (a county office reads its
- * townships and units), or a county leader (who owns items wherever they are). Otherwise 403
- * `auth.out_of_scope`. The actor returned keeps the principal's own node: repositories narrow
- * what it sees by it.
- */
-export function readerOf(request: FastifyRequest, node: string): Actor {
-  const principal = principalOf(request);
-  if (!principal.reaches(node) && !principal.roles.includes('county-leader'))
-    throw new AppError(
-      'forbidden',
-      'auth.out_of_scope',
-      `signed in for node ${principal.node}; node ${node} is outside it`,
-    );
-  return { node: principal.node, person: principal.person, roles: principal.roles };
-}
