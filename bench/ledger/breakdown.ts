@@ -5,7 +5,7 @@
  * measures the other processes, CPU time per call does not.
  */
 import { LedgerQuery, ledgerFilter } from '../../services/tasks/src/routes/items.ts';
-import { listLedger } from '../../services/tasks/src/repositories/ledger.ts';
+import { listLedgerPage } from '../../services/tasks/src/repositories/ledger.ts';
 
 const COUNTY = { node: 'county', leader: null };
 import type { TasksDeps } from '../../services/tasks/src/deps.ts';
@@ -59,8 +59,7 @@ export async function breakdown(url: string, paths: string[], calls = 3000): Pro
     });
     const pgQueries = sqls.map((s) => ({ text: s.text, values: s.values }));
     const pick = <T>(list: T[], i: number) => list[i % list.length]!;
-    const page = await listLedger(pool, COUNTY, ledgerFilter(deps, parsed[0]!));
-    const body = { items: page, nextCursor: 'x'.repeat(80) };
+    const page = await listLedgerPage(pool, COUNTY, ledgerFilter(deps, parsed[0]!));
 
     const steps: Step[] = [];
     steps.push(
@@ -69,15 +68,23 @@ export async function breakdown(url: string, paths: string[], calls = 3000): Pro
       ),
     );
     steps.push(
-      await time('pg: pool.query (the SQL, rows parsed by pg)', calls, (i) => pool.query(pick(pgQueries, i))),
-    );
-    steps.push(await time('Prisma: $queryRaw (the same SQL)', calls, (i) => prisma.$queryRaw(pick(sqls, i))));
-    steps.push(
-      await time('duban: listLedger (Prisma.sql through the pg pool + rows → items with light)', calls, (i) =>
-        listLedger(pool, COUNTY, pick(filters, i)),
+      await time('pg: pool.query of whole copies (the rows until 2026-11-27, parsed by pg)', calls, (i) =>
+        pool.query(pick(pgQueries, i)),
       ),
     );
-    steps.push(await time('JSON.stringify of a 50-item page', calls, () => JSON.stringify(body)));
+    steps.push(
+      await time('Prisma: $queryRaw of whole copies (the same SQL)', calls, (i) =>
+        prisma.$queryRaw(pick(sqls, i)),
+      ),
+    );
+    steps.push(
+      await time('duban: listLedgerPage (ledger rows as JSON text from PostgreSQL)', calls, (i) =>
+        listLedgerPage(pool, COUNTY, pick(filters, i)),
+      ),
+    );
+    steps.push(
+      await time('the body: joining a page of rows', calls, () => `{"items":[${page.rows.join(',')}]}`),
+    );
     return steps;
   } finally {
     await prisma.$disconnect();

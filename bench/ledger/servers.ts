@@ -1,7 +1,8 @@
 /**
  * The three servers the ledger benchmark compares, all on 127.0.0.1, in this process, against the
  * same database, all answering GET /nodes/county/tasks/items?limit&status&assignee&cursor with the
- * same JSON ({ items: [{ ...state, relation, light }], nextCursor }):
+ * same JSON ({ items: [ledger rows], nextCursor }; a row is the item without its long texts, with its
+ * relation and light, written as JSON text by PostgreSQL):
  *
  * - duban: a real node process (startNodeProcess, the tasks service only, DUBAN_NODES=county), so
  *   the route, zod validation, listLedger and Prisma over @prisma/adapter-pg as the product runs them;
@@ -46,10 +47,11 @@ interface LedgerParams {
   after: { deadline: Date; id: string } | undefined;
 }
 
+/** A row as listLedgerPage selects it: the ledger row's JSON text and its keyset position. */
 interface LedgerRow {
-  relation: string;
-  state: { status: string; deadline: string } & Record<string, unknown>;
-  yellow_from: Date;
+  row: string;
+  deadline: Date;
+  id: string;
 }
 
 function parseParams(get: (name: string) => string | undefined): LedgerParams {
@@ -67,31 +69,26 @@ function parseParams(get: (name: string) => string | undefined): LedgerParams {
   return { limit, status, assignee: get('assignee'), after };
 }
 
-/** The traffic light as trafficLight() computes it from the stored yellow_from. */
-function light(state: LedgerRow['state'], now: Date, yellowAt: Date): string {
-  if (state.status === 'closed') return 'done';
-  if (now > new Date(state.deadline)) return 'red';
-  return now >= yellowAt ? 'yellow' : 'green';
-}
-
-function page(rows: LedgerRow[], limit: number) {
-  const now = new Date();
-  const items = rows.map((r) => ({
-    ...r.state,
-    relation: r.relation,
-    light: light(r.state, now, r.yellow_from),
-  }));
+/** The body every server sends: the rows' JSON text as PostgreSQL wrote it, joined. */
+function page(rows: LedgerRow[], limit: number): string {
   const last = rows.at(-1);
-  return {
-    items,
-    nextCursor:
-      rows.length === limit && last
-        ? Buffer.from(JSON.stringify([last.state.deadline, last.state.id])).toString('base64url')
-        : null,
-  };
+  const nextCursor =
+    rows.length === limit && last
+      ? Buffer.from(JSON.stringify([last.deadline.toISOString(), last.id])).toString('base64url')
+      : null;
+  return `{"items":[${rows.map((r) => r.row).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
 }
 
-/** listLedger's SQL for these parameters, as text and values for pg. */
+/** listLedgerPage's select list ($now: the instant the lights are for). */
+const ROW = (now: string) => `((state - 'description' - 'draft' - 'report' - 'lastReview')
+      || jsonb_build_object('relation', relation, 'light',
+           CASE WHEN status = 'closed' THEN 'done'
+                WHEN deadline < ${now}::timestamptz THEN 'red'
+                WHEN yellow_from <= ${now}::timestamptz THEN 'yellow'
+                ELSE 'green' END))::text AS row,
+    deadline, id::text AS id`;
+
+/** listLedgerPage's SQL for these parameters, as text and values for pg. */
 function rawQuery(p: LedgerParams): { text: string; values: unknown[] } {
   const values: unknown[] = ['county'];
   const where = ['node_id = $1', `relation <> 'observer'`];
@@ -99,21 +96,30 @@ function rawQuery(p: LedgerParams): { text: string; values: unknown[] } {
   if (p.assignee) where.push(`assignee = $${values.push(p.assignee)}`);
   if (p.after)
     where.push(`(deadline, id) > ($${values.push(p.after.deadline)}, $${values.push(p.after.id)}::uuid)`);
-  const text = `SELECT relation, state, yellow_from FROM item
+  const now = `$${values.push(new Date())}`;
+  const text = `SELECT ${ROW(now)} FROM item
      WHERE ${where.join(' AND ')}
      ORDER BY deadline, id
      LIMIT $${values.push(p.limit)}`;
   return { text, values };
 }
 
-/** listLedger's SQL for these parameters, as Prisma.sql (the same composition listLedger does). */
+/** The same SQL as Prisma.sql. */
 function prismaQuery(p: LedgerParams): Prisma.Sql {
   const where: Prisma.Sql[] = [Prisma.sql`node_id = ${'county'}`, Prisma.sql`relation <> 'observer'`];
   if (p.status?.length) where.push(Prisma.sql`status IN (${Prisma.join(p.status)})`);
   if (p.assignee) where.push(Prisma.sql`assignee = ${p.assignee}`);
   if (p.after) where.push(Prisma.sql`(deadline, id) > (${p.after.deadline}, ${p.after.id}::uuid)`);
+  const now = new Date();
   return Prisma.sql`
-    SELECT relation, state, yellow_from FROM item
+    SELECT ((state - 'description' - 'draft' - 'report' - 'lastReview')
+             || jsonb_build_object('relation', relation, 'light',
+                  CASE WHEN status = 'closed' THEN 'done'
+                       WHEN deadline < ${now}::timestamptz THEN 'red'
+                       WHEN yellow_from <= ${now}::timestamptz THEN 'yellow'
+                       ELSE 'green' END))::text AS row,
+           deadline, id::text AS id
+      FROM item
      WHERE ${Prisma.join(where, ' AND ')}
      ORDER BY deadline, id
      LIMIT ${p.limit}`;
@@ -173,11 +179,11 @@ export async function startDubanServer(url: string): Promise<BenchServer> {
 export async function startPrismaServer(url: string): Promise<BenchServer> {
   const prisma = createPrisma(url, { pool: { max: POOL_MAX } });
   const app = Fastify({ logger: false });
-  app.get(LEDGER_PATH, async (request) => {
+  app.get(LEDGER_PATH, async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
     const p = parseParams((name) => q[name]);
     const rows = await prisma.$queryRaw<LedgerRow[]>(prismaQuery(p));
-    return page(rows, p.limit);
+    return reply.type('application/json; charset=utf-8').send(page(rows, p.limit));
   });
   try {
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -210,7 +216,7 @@ export async function startRawServer(url: string): Promise<BenchServer> {
       }
       const p = parseParams((name) => at.searchParams.get(name) ?? undefined);
       pool.query<LedgerRow>(rawQuery(p)).then((result) => {
-        const body = JSON.stringify(page(result.rows, p.limit));
+        const body = page(result.rows, p.limit);
         res.writeHead(200, {
           'content-type': 'application/json; charset=utf-8',
           'content-length': Buffer.byteLength(body),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
-import { createFreshDatabase, createPrisma } from '@duban/db';
+import { createFreshDatabase, createPool, createPrisma } from '@duban/db';
 import type { FreshDatabase, PrismaClient } from '@duban/db';
 import {
   EVERYONE,
@@ -33,13 +33,23 @@ describe('accounts, sign-in and bearer tokens over real HTTP and PostgreSQL', ()
   const org = demoCounty();
   let db: FreshDatabase;
   let prisma: PrismaClient;
+  let pool: ReturnType<typeof createPool>;
   let auth: AuthService;
   let app: HttpApp;
 
   beforeAll(async () => {
     db = await createFreshDatabase(inject('postgresAdminUrl'), 't_auth');
     prisma = createPrisma(db.url, { pool: { max: 3 } });
-    auth = new AuthService({ prisma, org, secret: await signingSecret(prisma), clock, accessTtl: 900 });
+    pool = createPool(db.url, { max: 2 });
+    // The session check through the pg pool, as a node process runs it.
+    auth = new AuthService({
+      prisma,
+      sql: pool,
+      org,
+      secret: await signingSecret(prisma),
+      clock,
+      accessTtl: 900,
+    });
     app = await createHttpApp({
       logger: createLogger({ level: 'silent' }),
       title: 'auth test',
@@ -103,6 +113,7 @@ describe('accounts, sign-in and bearer tokens over real HTTP and PostgreSQL', ()
   afterAll(async () => {
     await app?.close();
     await prisma?.$disconnect();
+    await pool?.end();
     await db?.drop();
   });
 

@@ -147,6 +147,7 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
     const calendars = await CalendarBook.load(prisma);
     const auth = new AuthService({
       prisma,
+      sql: pool,
       org,
       secret: await signingSecret(prisma, config.DUBAN_JWT_SECRET),
       clock: options.authClock ?? systemClock,

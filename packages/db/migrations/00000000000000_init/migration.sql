@@ -525,6 +525,9 @@ CREATE INDEX "item_node_id_status_deadline_id_idx" ON "item"("node_id", "status"
 CREATE INDEX "item_node_id_assignee_deadline_id_idx" ON "item"("node_id", "assignee", "deadline", "id");
 
 -- CreateIndex
+CREATE INDEX "item_node_id_assignee_status_deadline_id_idx" ON "item"("node_id", "assignee", "status", "deadline", "id");
+
+-- CreateIndex
 CREATE INDEX "item_node_id_leader_deadline_idx" ON "item"("node_id", "leader", "deadline");
 
 -- CreateIndex

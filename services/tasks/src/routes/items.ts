@@ -18,7 +18,7 @@ import type { TasksDeps } from '../deps';
 import { HANDLING_ROLES, HEAD_ROLES, ITEM_STATUSES, SUPERVISING_ROLES } from '../domain/item';
 import type { ItemCommand } from '../domain/item';
 import { itemRepository } from '../repositories/items';
-import { ledgerSummary, listLedger } from '../repositories/ledger';
+import { ledgerSummary, listLedger, listLedgerPage } from '../repositories/ledger';
 
 const NodeParams = z.object({ nodeId: NodeId });
 const ItemParams = NodeParams.extend({ itemId: z.uuid() });
@@ -236,15 +236,18 @@ export function registerItemRoutes(app: HttpApp, deps: TasksDeps): void {
         querystring: LedgerQuery,
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
       deps.hosted.require(request.params.nodeId);
-      const items = await listLedger(deps.pool, readScopeOf(request), ledgerFilter(deps, q));
-      const last = items.at(-1);
-      return {
-        items,
-        nextCursor: items.length === q.limit && last ? encodeCursor(last.deadline, last.id) : null,
-      };
+      const page = await listLedgerPage(deps.pool, readScopeOf(request), ledgerFilter(deps, q));
+      const nextCursor =
+        page.rows.length === q.limit && page.last
+          ? encodeCursor(page.last.deadline.toISOString(), page.last.id)
+          : null;
+      // { items, nextCursor }, written from the rows' JSON text as PostgreSQL made it (listLedgerPage).
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(`{"items":[${page.rows.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`);
     },
   );
 
