@@ -21,7 +21,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startPostgresServer } from './deps';
-import { assertLoopbackUrl, describeMachine, postgresVersion } from './machine';
+import { assertLoopbackUrl, describeMachine, postgresSettings, postgresVersion } from './machine';
 import type { Machine } from './machine';
 import { RESULTS_MARKER, markdown, text } from './report';
 import type { Table } from './report';
@@ -70,6 +70,8 @@ export interface TimersBenchResult {
   batchSize: number;
   workers: number;
   pgBoss: string;
+  /** The server settings that move these numbers (shared_buffers above all). */
+  pgSettings: string;
   runs: EngineRun[];
   totalMs: number;
 }
@@ -85,6 +87,7 @@ export async function runTimersBench(options: TimersBenchOptions): Promise<Timer
   const stallMs = options.stallMs ?? 60_000;
   const log = options.log ?? ((line: string) => console.log(`[bench:timers] ${line}`));
   const pgVersion = await postgresVersion(options.adminUrl);
+  const pgSettings = await postgresSettings(options.adminUrl);
   const runs: EngineRun[] = [];
   for (const spread of options.sizes) {
     const spanMs = (options.spanMs ?? defaultSpanMs)(spread);
@@ -111,6 +114,7 @@ export async function runTimersBench(options: TimersBenchOptions): Promise<Timer
     batchSize,
     workers,
     pgBoss: pgBossVersion(),
+    pgSettings,
     runs,
     totalMs: performance.now() - started,
   };
@@ -224,7 +228,7 @@ function machineLines(result: TimersBenchResult): string[] {
   const busy = Number.isFinite(m.background.busy) ? `${(m.background.busy * 100).toFixed(0)}%` : '–';
   return [
     `CPU: ${m.cpu}, ${m.cores} cores; memory ${m.memoryGiB.toFixed(1)} GiB; ${m.os}`,
-    `Node ${m.node}; ${m.postgres} (${result.source}); pg-boss ${result.pgBoss}`,
+    `Node ${m.node}; ${m.postgres} (${result.source}; ${result.pgSettings}); pg-boss ${result.pgBoss}`,
     `Date: ${m.date}; other work on the machine just before the run: CPU ${busy} busy, load average ${m.background.load1.toFixed(2)}`,
   ];
 }

@@ -1,10 +1,10 @@
 /**
  * duban's durable timer engine on the real `timer` table of a fresh, migrated database.
  *
- * - `current`: TimerScheduler as it is (services/reminders/src/scheduler.ts): one loop per process,
- *   batch 1000, sleeping until the next due time (at most 250 ms), timerRepository.claimDue (claim
- *   and mark in one UPDATE … RETURNING) and nextDue (the very functions, through Prisma, in one
- *   interactive transaction), the partial index of the migrations.
+ * - `current`: TimerScheduler as it is (services/reminders/src/scheduler.ts) with the product's
+ *   defaults (SCHEDULER_DEFAULTS: loops, batch, poll), sleeping until the next due time,
+ *   timerRepository.claimDue (claim and mark in one UPDATE … RETURNING) and nextDue (the very
+ *   functions, through Prisma, in one interactive transaction), the indexes of the migrations.
  * - `improved`: a partial index on (due_at, id) WHERE status = 'pending', claim and mark in one
  *   `UPDATE … RETURNING` statement, batches of `batchSize`, `workers` loops (one connection each)
  *   that sleep until the next due time (min(due_at) from that index) instead of polling.
@@ -12,6 +12,7 @@
  * Both leave out what a fired timer does (the ladder step, the outbox event): the handler only notes
  * when the timer fired. That isolates the scheduler; the outbox write is the pipeline bench's.
  */
+import { SCHEDULER_DEFAULTS } from '../../services/reminders/src/config.ts';
 import { timerRepository } from '../../services/reminders/src/repositories/timers.ts';
 import { createFreshDatabase, createPool, createPrisma, uuidv7 } from '../deps';
 import type { Pool } from '../deps';
@@ -22,7 +23,8 @@ import type { CommonOptions, EngineRun } from './common';
 import { FiringLog, NODE_IDS, Sleeper, engineRun, newItemId, offsetOf, shuffledOrder } from './workload';
 import type { Plan } from './workload';
 
-export const CURRENT = { pollMs: 250, batchSize: 1000 } as const;
+/** The product's scheduler settings (REMINDER_POLL_MS, REMINDER_BATCH, REMINDER_LOOPS defaults). */
+export const CURRENT = SCHEDULER_DEFAULTS;
 
 /** The index the improved claim and the next-due lookup walk (pending rows only, in claim order). */
 export const PENDING_INDEX_SQL = `CREATE INDEX IF NOT EXISTS timer_pending_due_at_idx ON timer (due_at, id) WHERE status = 'pending'`;
@@ -160,11 +162,9 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
     let setup: string;
 
     if (variant === 'current') {
-      setup = `TimerScheduler as is: 1 loop, batch ${CURRENT.batchSize}, sleep until the next due time (≤ ${CURRENT.pollMs} ms); Prisma interactive transaction with timerRepository.claimDue (claim and mark in one UPDATE … RETURNING); partial index (due_at, id) WHERE status = 'pending'`;
-      const prisma = createPrisma(db.url, { pool: { max: 2 } });
+      setup = `TimerScheduler as is: ${CURRENT.loops} loops, batch ${CURRENT.batchSize}, sleep until the next due time (≤ ${CURRENT.pollMs} ms); Prisma interactive transaction with timerRepository.claimDue (claim and mark in one UPDATE … RETURNING); partial index (due_at, id) WHERE status = 'pending'`;
+      const prisma = createPrisma(db.url, { pool: { max: CURRENT.loops + 1 } });
       scope.defer('disconnect Prisma', () => prisma.$disconnect());
-      const sleeper = new Sleeper();
-      sleepers.push(sleeper);
       // services/reminders/src/scheduler.ts, run() and fireDue(), without the ladder and the outbox.
       const fireDue = async (): Promise<number> => {
         const now = new Date();
@@ -174,18 +174,18 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
         record(due, Date.now());
         return due.length;
       };
-      loops = [
-        (async () => {
-          while (running) {
-            const fired = await fireDue();
-            if (fired >= CURRENT.batchSize) continue;
-            const next = await timerRepository.nextDue(prisma, NODE_IDS);
-            const wait = next ? next.getTime() - Date.now() : CURRENT.pollMs;
-            if (wait > 0) await sleeper.sleep(Math.min(CURRENT.pollMs, wait));
-            else if (fired === 0) await sleeper.sleep(5);
-          }
-        })(),
-      ];
+      loops = Array.from({ length: CURRENT.loops }, async () => {
+        const sleeper = new Sleeper();
+        sleepers.push(sleeper);
+        while (running) {
+          const fired = await fireDue();
+          if (fired >= CURRENT.batchSize) continue;
+          const next = await timerRepository.nextDue(prisma, NODE_IDS);
+          const wait = next ? next.getTime() - Date.now() : CURRENT.pollMs;
+          if (wait > 0) await sleeper.sleep(Math.min(CURRENT.pollMs, wait));
+          else if (fired === 0) await sleeper.sleep(5);
+        }
+      });
     } else {
       setup = `${options.workers} loops, batch ≤ ${options.batchSize}, claim+mark in one UPDATE … RETURNING, sleep until min(due_at) (≤ 1 s); partial index (due_at, id) WHERE status = 'pending' instead of (status, due_at)`;
       loops = Array.from({ length: options.workers }, async () => {

@@ -1,4 +1,5 @@
 import { appendToOutbox } from '@duban/bus';
+import { SCHEDULER_DEFAULTS } from './config';
 import type { RemindersDeps } from './deps';
 import { calendarFor } from './consumers/items';
 import { fireTimer } from './domain/ladder';
@@ -27,7 +28,7 @@ export class TimerScheduler {
     this.running = true;
     // Several loops share the work through SKIP LOCKED; each holds one connection while it fires.
     this.loop = Promise.all(
-      Array.from({ length: Math.max(1, this.options.loops ?? 1) }, () => this.run()),
+      Array.from({ length: Math.max(1, this.options.loops ?? SCHEDULER_DEFAULTS.loops) }, () => this.run()),
     ).then(() => undefined);
   }
 
@@ -39,8 +40,8 @@ export class TimerScheduler {
   private readonly wakeUps = new Set<() => void>();
 
   private async run(): Promise<void> {
-    const pollMs = this.options.pollMs ?? 250;
-    const batchSize = this.options.batchSize ?? 1000;
+    const pollMs = this.options.pollMs ?? SCHEDULER_DEFAULTS.pollMs;
+    const batchSize = this.options.batchSize ?? SCHEDULER_DEFAULTS.batchSize;
     while (this.running) {
       let sleepMs = pollMs;
       try {
@@ -83,7 +84,12 @@ export class TimerScheduler {
     // One batch is a handful of statements whatever its size (claim, states, counts, outbox, next
     // timers, mark): a burst of timers due at the same instant costs per batch, not per timer.
     return this.deps.prisma.$transaction(async (tx) => {
-      const due = await timerRepository.claimDue(tx, nodeIds, now, this.options.batchSize ?? 1000);
+      const due = await timerRepository.claimDue(
+        tx,
+        nodeIds,
+        now,
+        this.options.batchSize ?? SCHEDULER_DEFAULTS.batchSize,
+      );
       if (due.length === 0) return 0;
       const tracked = await timerRepository.findMany(tx, due);
       const chases = await timerRepository.countFiredMany(

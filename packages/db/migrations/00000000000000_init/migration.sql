@@ -546,9 +546,6 @@ CREATE INDEX "item_event_node_id_time_event_id_idx" ON "item_event"("node_id", "
 CREATE UNIQUE INDEX "calendar_amendment_amendment_id_key" ON "calendar_amendment"("amendment_id");
 
 -- CreateIndex
-CREATE INDEX "timer_node_id_item_id_idx" ON "timer"("node_id", "item_id");
-
--- CreateIndex
 CREATE UNIQUE INDEX "timer_node_id_item_id_kind_level_round_key" ON "timer"("node_id", "item_id", "kind", "level", "round");
 
 -- CreateIndex
