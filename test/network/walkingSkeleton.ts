@@ -285,7 +285,10 @@ export function describeWalkingSkeleton(
       await net.start('unit-001', db);
       const r = await get<{ items: Item[] }>('unit-001', '/tasks/items');
       expect(r.body.items.map((i) => [i.id, i.status])).toEqual([[handledItem.id, 'closed']]);
-      expect(r.body.items[0]).toMatchObject({ relation: 'assignee', report: { signedOffBy: '王局长' } });
+      expect(r.body.items[0]).toMatchObject({ relation: 'assignee', reportedAt: expect.any(String) });
+      // The ledger row leaves the report out (ADR 0019); the item page has it, as signed off.
+      const page = await get<{ item: Item }>('unit-001', `/tasks/items/${handledItem.id}`);
+      expect(page.body.item).toMatchObject({ relation: 'assignee', report: { signedOffBy: '王局长' } });
     });
   });
 }
