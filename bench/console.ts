@@ -16,16 +16,15 @@
  *   /console/: session resumed, /auth/me, the first ledger page rendered (table rows);
  * - ledger after sign-in, warm: the same tab reloaded (vendor files cached).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../packages/auth/src/demo';
+import { startHostProcess } from '../packages/testing/src/hostProcess.ts';
+import type { HostProcess } from '../packages/testing/src/hostProcess.ts';
 import { chromiumPath, launchChromium } from '../test/console/browser';
 import { describeMachine } from './machine';
 import { RESULTS_MARKER } from './report';
@@ -46,43 +45,6 @@ interface Metrics {
 interface Scenario {
   name: string;
   runs: Metrics[];
-}
-
-async function startHost(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DUBAN_DATA_DIR: dataDir,
-    PORT: '0',
-    EMBEDDED_POSTGRES_PORT: '0',
-    LOG_FORMAT: 'json',
-    LOG_LEVEL: 'info',
-    DUBAN_LOGIN_RATE_LIMIT: '1000',
-  };
-  delete env.DATABASE_URL;
-  delete env.KAFKA_BROKERS;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services/host/src/main.ts')], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not start in 180 s: ${stderr}`)), 180_000);
-    child.on('exit', (code) => reject(new Error(`host exited with ${code}: ${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { api?: string };
-        if (entry.api) {
-          clearTimeout(timer);
-          resolve(entry.api);
-        }
-      } catch {
-        // not a log line
-      }
-    });
-  });
-  return { child, url };
 }
 
 async function signIn(url: string, login: string): Promise<{ accessToken: string; refreshToken: string }> {
@@ -225,11 +187,11 @@ async function main(): Promise<void> {
   const background = { busy, load1: os.loadavg()[0]! };
   const dataDir = mkdtempSync(join(tmpdir(), 'duban-bench-console-'));
   chmodSync(dataDir, 0o755); // the embedded server runs as the postgres user when we are root
-  let host: { child: ChildProcess; url: string } | undefined;
+  let host: HostProcess | undefined;
   let browser: Browser | undefined;
   try {
     const t0 = Date.now();
-    host = await startHost(dataDir);
+    host = await startHostProcess(dataDir, { env: { DUBAN_LOGIN_RATE_LIMIT: '1000' }, timeoutMs: 180_000 });
     console.log(`[bench:console] host up in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${host.url}`);
     await seed(host.url, items);
     console.log(`[bench:console] ${items} items assigned`);

@@ -1,60 +1,15 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '@duban/auth';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = join(ROOT, 'services/host/src/main.ts');
-
-interface Host {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-}
-
-/** Starts the README's main job exactly as `pnpm start` does, on a data folder of its own. */
-async function startHost(dataDir: string): Promise<Host> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DUBAN_DATA_DIR: dataDir,
-    PORT: '0',
-    EMBEDDED_POSTGRES_PORT: '0',
-    LOG_FORMAT: 'json',
-    LOG_LEVEL: 'info',
-  };
-  delete env.DATABASE_URL; // the embedded default: no database, no broker given
-  delete env.KAFKA_BROKERS;
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not start in 90 s: ${stderr}`)), 90_000);
-    void exited.then((code) => reject(new Error(`host exited with ${code}: ${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const entry = JSON.parse(line) as { api?: string };
-      if (entry.api) {
-        clearTimeout(timer);
-        resolve(entry.api);
-      }
-    });
-  });
-  return { child, url, exited };
-}
+import { startHostProcess } from '@duban/testing';
+import type { HostProcess } from '@duban/testing';
 
 describe('the embedded default (`pnpm start`)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'duban-host-'));
   chmodSync(dataDir, 0o755); // the embedded server runs as the postgres user when we are root
-  let host: Host | undefined;
+  let host: HostProcess | undefined;
   afterAll(async () => {
     host?.child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
@@ -72,7 +27,7 @@ describe('the embedded default (`pnpm start`)', () => {
   };
 
   it('serves the 113 demo nodes to its demo accounts, and keeps every item across a restart', async () => {
-    host = await startHost(dataDir);
+    host = await startHostProcess(dataDir);
     expect((await fetch(`${host.url}/nodes`)).status).toBe(401);
     // The web console is served with the API, without a token (its API calls carry one).
     const root = await fetch(`${host.url}/`, { redirect: 'manual' });
@@ -118,7 +73,7 @@ describe('the embedded default (`pnpm start`)', () => {
     host.child.kill('SIGTERM');
     expect(await host.exited).toBe(0); // a graceful stop
 
-    host = await startHost(dataDir);
+    host = await startHostProcess(dataDir);
     // The signing secret lives in the host's database: a token from before the restart still works.
     const again = (await (
       await fetch(`${host.url}/nodes/township-chengguan/tasks/items`, { headers: township })

@@ -7,7 +7,7 @@
  * - duban: a real node process (startNodeProcess, the tasks service only, DUBAN_NODES=county), so
  *   the route, zod validation, listLedger and Prisma over @prisma/adapter-pg as the product runs them;
  * - prisma: a plain Fastify app (no type provider, no validation, no plugins) running the same SQL
- *   through Prisma's $queryRaw on a PrismaClient made the same way (createPrisma);
+ *   through Prisma's $queryRawUnsafe on a PrismaClient made the same way (createPrisma);
  * - raw: node:http and a pg Pool, the same SQL as a parameterised text query.
  *
  * Pools: every one of them has 10 connections to PostgreSQL for the query (the duban process:
@@ -19,7 +19,6 @@ import type { AddressInfo } from 'node:net';
 import {
   Fastify,
   NodeProcessConfig,
-  Prisma,
   createLogger,
   createPool,
   createPrisma,
@@ -88,7 +87,7 @@ const ROW = (now: string) => `((state - 'description' - 'draft' - 'report' - 'la
                 ELSE 'green' END))::text AS row,
     deadline, id::text AS id`;
 
-/** listLedgerPage's SQL for these parameters, as text and values for pg. */
+/** listLedgerPage's SQL for these parameters, as text and values (pg and Prisma both run it). */
 function rawQuery(p: LedgerParams): { text: string; values: unknown[] } {
   const values: unknown[] = ['county'];
   const where = ['node_id = $1', `relation <> 'observer'`];
@@ -102,27 +101,6 @@ function rawQuery(p: LedgerParams): { text: string; values: unknown[] } {
      ORDER BY deadline, id
      LIMIT $${values.push(p.limit)}`;
   return { text, values };
-}
-
-/** The same SQL as Prisma.sql. */
-function prismaQuery(p: LedgerParams): Prisma.Sql {
-  const where: Prisma.Sql[] = [Prisma.sql`node_id = ${'county'}`, Prisma.sql`relation <> 'observer'`];
-  if (p.status?.length) where.push(Prisma.sql`status IN (${Prisma.join(p.status)})`);
-  if (p.assignee) where.push(Prisma.sql`assignee = ${p.assignee}`);
-  if (p.after) where.push(Prisma.sql`(deadline, id) > (${p.after.deadline}, ${p.after.id}::uuid)`);
-  const now = new Date();
-  return Prisma.sql`
-    SELECT ((state - 'description' - 'draft' - 'report' - 'lastReview')
-             || jsonb_build_object('relation', relation, 'light',
-                  CASE WHEN status = 'closed' THEN 'done'
-                       WHEN deadline < ${now}::timestamptz THEN 'red'
-                       WHEN yellow_from <= ${now}::timestamptz THEN 'yellow'
-                       ELSE 'green' END))::text AS row,
-           deadline, id::text AS id
-      FROM item
-     WHERE ${Prisma.join(where, ' AND ')}
-     ORDER BY deadline, id
-     LIMIT ${p.limit}`;
 }
 
 async function listen(server: http.Server): Promise<string> {
@@ -182,14 +160,16 @@ export async function startPrismaServer(url: string): Promise<BenchServer> {
   app.get(LEDGER_PATH, async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
     const p = parseParams((name) => q[name]);
-    const rows = await prisma.$queryRaw<LedgerRow[]>(prismaQuery(p));
+    // The very SQL text and values the raw route sends, through Prisma's raw query path.
+    const { text, values } = rawQuery(p);
+    const rows = await prisma.$queryRawUnsafe<LedgerRow[]>(text, ...values);
     return reply.type('application/json; charset=utf-8').send(page(rows, p.limit));
   });
   try {
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
     return {
       name: 'prisma',
-      label: 'plain Fastify + Prisma $queryRaw',
+      label: 'plain Fastify + Prisma $queryRawUnsafe',
       base,
       close: async () => {
         await app.close();

@@ -4,3 +4,4 @@ export * from './proxy';
 export * from './wait';
 export * from './services';
 export * from './docker';
+export * from './hostProcess';
