@@ -113,10 +113,17 @@ export function describeForgery(transport: Transport | { unavailable: string }, 
     };
     const lettersFor = (eventId: string) =>
       letters.filter((l) => (JSON.parse(l.value ?? '{}') as { id?: string }).id === eventId);
-    const deadLettered = (what: string, eventId: string, consumers: number) =>
-      eventually(what, () => lettersFor(eventId).length >= consumers && lettersFor(eventId), {
-        timeoutMs: 60_000,
-      });
+    /** Waits for `consumers` dead letters of the event, from consumers on at least the `hosts` given. */
+    const deadLettered = (what: string, eventId: string, consumers: number, hosts: string[] = []) =>
+      eventually(
+        what,
+        () => {
+          const mine = lettersFor(eventId);
+          const from = new Set(mine.map((l) => l.group.split('@')[1]));
+          return mine.length >= consumers && hosts.every((h) => from.has(h)) && mine;
+        },
+        { timeoutMs: 60_000 },
+      );
 
     beforeAll(async () => {
       for (const id of ['county', 'unit-001', 'township-heji', 'heji-agri']) await net.start(id);
@@ -149,7 +156,11 @@ export function describeForgery(transport: Transport | { unavailable: string }, 
       const before = await snapshot();
       const forged = countyClosure(ids.byCounty!, '伪造的办结');
       await appendRaw(forged.subject, signPayload(encodeEvent(forged), trusted('unit-001')));
-      const dead = await deadLettered('the forged closure dead-lettered', forged.id, 4);
+      // Every host's consumers see the topic; each refuses on its own time.
+      const dead = await deadLettered('the forged closure dead-lettered', forged.id, 4, [
+        'county',
+        'unit-001',
+      ]);
       expect(new Set(dead.map((l) => l.code))).toEqual(new Set(['event.signature-invalid']));
       expect(dead[0]!.reason).toMatch(/of unit-001, but the event claims source county/);
       // Consumers on both the county's and the unit's host refused it.
