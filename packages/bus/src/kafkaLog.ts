@@ -3,6 +3,7 @@ import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { Admin, Consumer, KafkaConfig, Producer, SASLOptions } from 'kafkajs';
 import type { Logger } from '@duban/kit';
 import type { AppendRecord, EventLog, SubscribeOptions, Subscription } from './eventLog';
+import { TOPIC_READY_TIMEOUT_MS, waitForLeaders } from './kafkaTopics';
 
 export interface KafkaLogOptions {
   brokers: string[];
@@ -114,13 +115,15 @@ export class KafkaEventLog implements EventLog {
         );
       }
       await admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs's own wait gives up on an answer that only means "not yet" (kafkaTopics.ts).
+        waitForLeaders: false,
         topics: missing.map((topic) => ({
           topic,
           numPartitions: this.options.partitions ?? 6,
           replicationFactor: this.options.replicationFactor ?? 1,
         })),
       });
+      await waitForLeaders(admin, missing, TOPIC_READY_TIMEOUT_MS);
     } finally {
       await admin.disconnect();
     }
