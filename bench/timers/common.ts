@@ -1,7 +1,7 @@
 import type { Usage } from '../stats';
 import type { Lateness, Plan } from './workload';
 
-export type EngineName = 'current' | 'improved' | 'pg-boss';
+export type EngineName = 'current' | 'raw' | 'pg-boss';
 
 export interface EngineRun {
   engine: EngineName;
@@ -37,7 +37,7 @@ export interface EngineRun {
 export interface CommonOptions {
   adminUrl: string;
   plan: Plan;
-  /** Claim batch (ours improved) / fetch batchSize (pg-boss). */
+  /** Claim batch (ours, raw) / fetch batchSize (pg-boss). */
   batchSize: number;
   workers: number;
   /** Give up when nothing fired for this long after timers were due. */

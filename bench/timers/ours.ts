@@ -3,17 +3,20 @@
  *
  * - `current`: TimerScheduler as it is (services/reminders/src/scheduler.ts) with the product's
  *   defaults (SCHEDULER_DEFAULTS: loops, batch, poll), sleeping until the next due time,
- *   timerRepository.claimDue (claim and mark in one UPDATE … RETURNING) and nextDue (the very
- *   functions, through Prisma, in one interactive transaction), the indexes of the migrations.
- * - `improved`: a partial index on (due_at, id) WHERE status = 'pending', claim and mark in one
- *   `UPDATE … RETURNING` statement, batches of `batchSize`, `workers` loops (one connection each)
- *   that sleep until the next due time (min(due_at) from that index) instead of polling.
+ *   timerRepository.claimDue (move the due timers to timer_done in one statement) and nextDue (the
+ *   very functions, through Prisma, in one interactive transaction), the indexes of the migrations.
+ * - `raw`: the same statements (CLAIM_DUE_SQL, NEXT_DUE_SQL) on raw pg connections, `workers` loops
+ *   (one connection each) and batches of `batchSize`: what Prisma and the product's defaults cost.
  *
  * Both leave out what a fired timer does (the ladder step, the outbox event): the handler only notes
  * when the timer fired. That isolates the scheduler; the outbox write is the pipeline bench's.
  */
 import { SCHEDULER_DEFAULTS } from '../../services/reminders/src/config.ts';
-import { timerRepository } from '../../services/reminders/src/repositories/timers.ts';
+import {
+  CLAIM_DUE_SQL,
+  NEXT_DUE_SQL,
+  timerRepository,
+} from '../../services/reminders/src/repositories/timers.ts';
 import { createFreshDatabase, createPool, createPrisma, uuidv7 } from '../deps';
 import type { Pool } from '../deps';
 import { Scope } from '../scope';
@@ -26,31 +29,12 @@ import type { Plan } from './workload';
 /** The product's scheduler settings (REMINDER_POLL_MS, REMINDER_BATCH, REMINDER_LOOPS defaults). */
 export const CURRENT = SCHEDULER_DEFAULTS;
 
-/** The index the improved claim and the next-due lookup walk (pending rows only, in claim order). */
-export const PENDING_INDEX_SQL = `CREATE INDEX IF NOT EXISTS timer_pending_due_at_idx ON timer (due_at, id) WHERE status = 'pending'`;
-/**
- * Only the claim used (status, due_at); every fired timer's UPDATE also inserts into every index
- * (status is indexed, so the update cannot be HOT), so the improved design drops it.
- */
-export const DROP_STATUS_INDEX_SQL = `DROP INDEX IF EXISTS timer_status_due_at_idx`;
-
-/** Claim and mark in one statement: a crash before COMMIT leaves the rows pending, as today. */
-export const CLAIM_SQL = `
-  WITH due AS (
-    SELECT id FROM timer
-     WHERE status = 'pending' AND due_at <= $1 AND node_id = ANY($2::text[])
-     ORDER BY due_at, id
-     LIMIT $3
-     FOR UPDATE SKIP LOCKED)
-  UPDATE timer t SET status = 'fired', fired_at = $1
-    FROM due WHERE t.id = due.id
-  RETURNING t.id::text AS id, t.node_id, t.item_id::text AS item_id, t.kind, t.level, t.round, t.due_at`;
-
-export const NEXT_DUE_SQL = `SELECT min(due_at) AS next FROM timer WHERE status = 'pending' AND node_id = ANY($1::text[])`;
+/** The product's own statements (timerRepository runs the same text through Prisma). */
+export { CLAIM_DUE_SQL as CLAIM_SQL, NEXT_DUE_SQL };
 
 const INSERT_SQL = (table: string) => `
-  INSERT INTO ${table} (id, node_id, item_id, kind, level, round, due_at, status, created_at)
-  SELECT id, node_id, item_id, 'overdue', level, 1, to_timestamp(due_ms / 1000.0), 'pending', now()
+  INSERT INTO ${table} (id, node_id, item_id, kind, level, round, due_at, created_at)
+  SELECT id, node_id, item_id, 'overdue', level, 1, to_timestamp(due_ms / 1000.0), now()
     FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::float8[], $5::int[]) AS u(id, node_id, item_id, due_ms, level)
   ON CONFLICT DO NOTHING`;
 
@@ -115,7 +99,7 @@ async function calibrate(pool: Pool, plan: Plan): Promise<number> {
 }
 
 export interface OursOptions extends CommonOptions {
-  variant: 'current' | 'improved';
+  variant: 'current' | 'raw';
 }
 
 export async function runOurs(options: OursOptions): Promise<EngineRun> {
@@ -128,10 +112,6 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
     scope.defer(`drop ${db.name}`, () => db.drop());
     const pool = createPool(db.url, { max: Math.max(3, options.workers + 1) });
     scope.defer('close the pool', () => pool.end());
-    if (variant === 'improved') {
-      await pool.query(PENDING_INDEX_SQL);
-      await pool.query(DROP_STATUS_INDEX_SQL);
-    }
 
     const meter = new UsageMeter();
     const estimate = await calibrate(pool, plan);
@@ -162,7 +142,7 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
     let setup: string;
 
     if (variant === 'current') {
-      setup = `TimerScheduler as is: ${CURRENT.loops} loops, batch ${CURRENT.batchSize}, sleep until the next due time (≤ ${CURRENT.pollMs} ms); Prisma interactive transaction with timerRepository.claimDue (claim and mark in one UPDATE … RETURNING); partial index (due_at, id) WHERE status = 'pending'`;
+      setup = `TimerScheduler as is: ${CURRENT.loops} loops, batch ${CURRENT.batchSize}, sleep until the next due time (≤ ${CURRENT.pollMs} ms); Prisma interactive transaction with timerRepository.claimDue (due timers moved to timer_done in one statement); pending-only timer table, index (due_at, id)`;
       const prisma = createPrisma(db.url, { pool: { max: CURRENT.loops + 1 } });
       scope.defer('disconnect Prisma', () => prisma.$disconnect());
       // services/reminders/src/scheduler.ts, run() and fireDue(), without the ladder and the outbox.
@@ -187,7 +167,7 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
         }
       });
     } else {
-      setup = `${options.workers} loops, batch ≤ ${options.batchSize}, claim+mark in one UPDATE … RETURNING, sleep until min(due_at) (≤ 1 s); partial index (due_at, id) WHERE status = 'pending' instead of (status, due_at)`;
+      setup = `${options.workers} loops, batch ≤ ${options.batchSize}, the product's claim statement (CLAIM_DUE_SQL) on raw pg, sleep until min(due_at) (≤ 1 s)`;
       loops = Array.from({ length: options.workers }, async () => {
         const sleeper = new Sleeper();
         sleepers.push(sleeper);
@@ -202,7 +182,7 @@ export async function runOurs(options: OursOptions): Promise<EngineRun> {
             await client.query('BEGIN');
             let rows: Array<{ due_at: Date; level: number }>;
             try {
-              ({ rows } = await client.query<{ due_at: Date; level: number }>(CLAIM_SQL, [
+              ({ rows } = await client.query<{ due_at: Date; level: number }>(CLAIM_DUE_SQL, [
                 new Date(now),
                 NODE_IDS,
                 options.batchSize,

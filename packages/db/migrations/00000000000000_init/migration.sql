@@ -132,11 +132,23 @@ CREATE TABLE "timer" (
     "level" INTEGER NOT NULL,
     "round" INTEGER NOT NULL,
     "due_at" TIMESTAMPTZ(3) NOT NULL,
-    "status" TEXT NOT NULL,
-    "fired_at" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL,
 
     CONSTRAINT "timer_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "timer_done" (
+    "id" UUID NOT NULL,
+    "node_id" TEXT NOT NULL,
+    "item_id" UUID NOT NULL,
+    "kind" TEXT NOT NULL,
+    "level" INTEGER NOT NULL,
+    "round" INTEGER NOT NULL,
+    "due_at" TIMESTAMPTZ(3) NOT NULL,
+    "status" TEXT NOT NULL,
+    "fired_at" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL
 );
 
 -- CreateTable
@@ -546,7 +558,13 @@ CREATE INDEX "item_event_node_id_time_event_id_idx" ON "item_event"("node_id", "
 CREATE UNIQUE INDEX "calendar_amendment_amendment_id_key" ON "calendar_amendment"("amendment_id");
 
 -- CreateIndex
+CREATE INDEX "timer_due_at_id_idx" ON "timer"("due_at", "id");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "timer_node_id_item_id_kind_level_round_key" ON "timer"("node_id", "item_id", "kind", "level", "round");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "timer_done_node_id_item_id_kind_level_round_key" ON "timer_done"("node_id", "item_id", "kind", "level", "round");
 
 -- CreateIndex
 CREATE INDEX "decision_node_id_unit_year_idx" ON "decision"("node_id", "unit", "year");

@@ -1,4 +1,5 @@
-import type { Prisma, TransactionClient } from '@duban/db';
+import { Prisma } from '@duban/db';
+import type { TransactionClient } from '@duban/db';
 import { uuidv7 } from '@duban/events';
 import type { PlannedTimer, TimerKind, TrackedItemState } from '../domain/ladder';
 
@@ -16,6 +17,31 @@ export interface Tracked {
   state: TrackedItemState;
   round: number;
 }
+
+/**
+ * The claim: up to $3 timers of nodes $2 due by $1, in claim order, moved to timer_done as fired, in
+ * one statement. The (due_at, id) index of the pending-only table returns them in claim order, so a
+ * claim reads only the rows it locks, even inside a burst of timers due at the same instant. A
+ * delete adds no index entry, where marking the row fired inserted one into every index of the
+ * table (ADR 0020). SQL text, so the timers bench runs the very statement.
+ */
+export const CLAIM_DUE_SQL = `
+  WITH due AS (
+    SELECT id FROM timer
+     WHERE due_at <= $1 AND node_id = ANY($2::text[])
+     ORDER BY due_at, id
+     LIMIT $3
+       FOR UPDATE SKIP LOCKED),
+  fired AS (
+    DELETE FROM timer t USING due WHERE t.id = due.id
+    RETURNING t.id, t.node_id, t.item_id, t.kind, t.level, t.round, t.due_at, t.created_at),
+  done AS (
+    INSERT INTO timer_done (id, node_id, item_id, kind, level, round, due_at, status, fired_at, created_at)
+    SELECT id, node_id, item_id, kind, level, round, due_at, 'fired', $1, created_at FROM fired)
+  SELECT id::text AS id, node_id, item_id::text AS item_id, kind, level, round, due_at FROM fired`;
+
+/** When the next pending timer of nodes $1 is due. */
+export const NEXT_DUE_SQL = `SELECT min(due_at) AS next FROM timer WHERE node_id = ANY($1::text[])`;
 
 export const timerRepository = {
   async find(tx: TransactionClient, nodeId: string, itemId: string): Promise<Tracked | null> {
@@ -88,11 +114,16 @@ export const timerRepository = {
     );
   },
 
+  /** Moves the item's pending timers (of `kinds`, else all) to timer_done as cancelled. */
   async cancel(tx: TransactionClient, nodeId: string, itemId: string, kinds?: TimerKind[]): Promise<void> {
-    await tx.timer.updateMany({
-      where: { nodeId, itemId, status: 'pending', ...(kinds ? { kind: { in: kinds } } : {}) },
-      data: { status: 'cancelled' },
-    });
+    const kindFilter = kinds ? Prisma.sql`AND kind = ANY(${kinds}::text[])` : Prisma.empty;
+    await tx.$executeRaw`
+      WITH cancelled AS (
+        DELETE FROM timer WHERE node_id = ${nodeId} AND item_id = ${itemId}::uuid ${kindFilter}
+        RETURNING id, node_id, item_id, kind, level, round, due_at, created_at)
+      INSERT INTO timer_done (id, node_id, item_id, kind, level, round, due_at, status, fired_at, created_at)
+      SELECT id, node_id, item_id, kind, level, round, due_at, 'cancelled', NULL, created_at FROM cancelled
+      ON CONFLICT DO NOTHING`;
   },
 
   /** The timers that fired for the item since `sinceRound` (kind:level keys). */
@@ -102,7 +133,7 @@ export const timerRepository = {
     itemId: string,
     sinceRound: number,
   ): Promise<Set<string>> {
-    const rows = await tx.timer.findMany({
+    const rows = await tx.timerDone.findMany({
       where: { nodeId, itemId, status: 'fired', round: { gte: sinceRound } },
       select: { kind: true, level: true },
     });
@@ -119,7 +150,7 @@ export const timerRepository = {
   ): Promise<Map<string, number>> {
     if (keys.length === 0) return new Map();
     const rows = await tx.$queryRaw<Array<{ node_id: string; item_id: string; kind: string; n: bigint }>>`
-      SELECT t.node_id, t.item_id::text AS item_id, t.kind, count(*) AS n FROM timer t
+      SELECT t.node_id, t.item_id::text AS item_id, t.kind, count(*) AS n FROM timer_done t
         JOIN (SELECT DISTINCT * FROM unnest(${keys.map((k) => k.nodeId)}::text[], ${keys.map((k) => k.itemId)}::uuid[],
                                       ${keys.map((k) => k.kind)}::text[]) AS k(node_id, item_id, kind)) k
           ON t.node_id = k.node_id AND t.item_id = k.item_id AND t.kind = k.kind
@@ -128,35 +159,36 @@ export const timerRepository = {
     return new Map(rows.map((r) => [`${r.node_id}|${r.item_id}|${r.kind}`, Number(r.n)]));
   },
 
-  /** schedule for many items at once (one INSERT). */
+  /**
+   * Schedules timers for many items at once (one INSERT). A timer already pending, or one that
+   * already fired or was cancelled (same item, kind, level and round), is not scheduled again.
+   */
   async scheduleMany(
     tx: TransactionClient,
     entries: ReadonlyArray<{ nodeId: string; itemId: string; round: number; timer: PlannedTimer }>,
     now: Date,
   ): Promise<void> {
     if (entries.length === 0) return;
-    await tx.timer.createMany({
-      data: entries.map(({ nodeId, itemId, round, timer: t }) => ({
-        id: uuidv7(now.getTime()),
-        nodeId,
-        itemId,
-        kind: t.kind,
-        level: t.level,
-        round,
-        dueAt: t.dueAt,
-        status: 'pending',
-        createdAt: now,
-      })),
-      skipDuplicates: true,
-    });
+    const column = <T>(pick: (e: (typeof entries)[number]) => T): T[] => entries.map(pick);
+    await tx.$executeRaw`
+      INSERT INTO timer (id, node_id, item_id, kind, level, round, due_at, created_at)
+      SELECT u.id, u.node_id, u.item_id, u.kind, u.level, u.round, u.due_at, ${now}
+        FROM unnest(${column(() => uuidv7(now.getTime()))}::uuid[], ${column((e) => e.nodeId)}::text[],
+                    ${column((e) => e.itemId)}::uuid[], ${column((e) => e.timer.kind)}::text[],
+                    ${column((e) => e.timer.level)}::int[], ${column((e) => e.round)}::int[],
+                    ${column((e) => e.timer.dueAt)}::timestamptz[])
+             AS u(id, node_id, item_id, kind, level, round, due_at)
+       WHERE NOT EXISTS (
+         SELECT 1 FROM timer_done d
+          WHERE d.node_id = u.node_id AND d.item_id = u.item_id AND d.kind = u.kind
+            AND d.level = u.level AND d.round = u.round)
+      ON CONFLICT DO NOTHING`;
   },
 
   /**
-   * Claims up to `limit` due timers for this transaction and marks them fired, in one statement.
-   * The partial index (due_at, id) WHERE status = 'pending' returns them in claim order, so a
-   * claim reads only the rows it locks, even inside a burst of timers due at the same instant.
-   * SKIP LOCKED lets several loops and processes share the work; the mark, the events and the next
-   * timers commit together (or not at all), so a timer fires exactly once.
+   * Claims up to `limit` due timers for this transaction and moves them to timer_done as fired
+   * (CLAIM_DUE_SQL). SKIP LOCKED lets several loops and processes share the work; the move, the
+   * events and the next timers commit together (or not at all), so a timer fires exactly once.
    */
   async claimDue(
     tx: TransactionClient,
@@ -164,7 +196,7 @@ export const timerRepository = {
     now: Date,
     limit: number,
   ): Promise<DueTimer[]> {
-    const rows = await tx.$queryRaw<
+    const rows = await tx.$queryRawUnsafe<
       Array<{
         id: string;
         node_id: string;
@@ -174,16 +206,7 @@ export const timerRepository = {
         round: number;
         due_at: Date;
       }>
-    >`
-      WITH due AS (
-        SELECT id FROM timer
-         WHERE status = 'pending' AND due_at <= ${now} AND node_id = ANY(${nodeIds as string[]})
-         ORDER BY due_at, id
-         LIMIT ${limit}
-           FOR UPDATE SKIP LOCKED)
-      UPDATE timer t SET status = 'fired', fired_at = ${now}
-        FROM due WHERE t.id = due.id
-      RETURNING t.id::text AS id, t.node_id, t.item_id::text AS item_id, t.kind, t.level, t.round, t.due_at`;
+    >(CLAIM_DUE_SQL, now, nodeIds, limit);
     return rows
       .map((r) => ({
         id: r.id,
@@ -199,8 +222,7 @@ export const timerRepository = {
 
   /** When the next pending timer of these nodes is due (the scheduler sleeps until then). */
   async nextDue(tx: TransactionClient, nodeIds: readonly string[]): Promise<Date | null> {
-    const rows = await tx.$queryRaw<Array<{ next: Date | null }>>`
-      SELECT min(due_at) AS next FROM timer WHERE status = 'pending' AND node_id = ANY(${nodeIds as string[]})`;
+    const rows = await tx.$queryRawUnsafe<Array<{ next: Date | null }>>(NEXT_DUE_SQL, nodeIds);
     return rows[0]?.next ?? null;
   },
 };

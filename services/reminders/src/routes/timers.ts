@@ -40,11 +40,24 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       const { status, itemId, limit } = request.query;
-      const timers = await deps.prisma.timer.findMany({
-        where: { nodeId, ...(status ? { status } : {}), ...(itemId ? { itemId } : {}) },
-        orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
-        take: limit,
-      });
+      // Pending timers and done ones live in two tables (ADR 0020); one list, in due order.
+      const where = { nodeId, ...(itemId ? { itemId } : {}) };
+      const orderBy = [{ dueAt: 'asc' as const }, { id: 'asc' as const }];
+      const [pending, done] = await Promise.all([
+        status === undefined || status === 'pending'
+          ? deps.prisma.timer.findMany({ where, orderBy, take: limit })
+          : [],
+        status === 'pending'
+          ? []
+          : deps.prisma.timerDone.findMany({
+              where: { ...where, ...(status ? { status } : {}) },
+              orderBy,
+              take: limit,
+            }),
+      ]);
+      const timers = [...pending.map((t) => ({ ...t, status: 'pending' as const, firedAt: null })), ...done]
+        .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .slice(0, limit);
       return { timers };
     },
   );
