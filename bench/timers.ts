@@ -257,7 +257,7 @@ export function renderTimersMarkdown(result: TimersBenchResult): string {
     'the same PostgreSQL server, one after the other in the same process.',
     '',
     '- **Lateness** = the instant the timer was known fired − its due time. For duban, after the transaction that claimed',
-    '  it and marked it fired committed; for pg-boss, when its handler was called (after pg-boss committed the job as',
+    '  it and moved it to timer_done committed; for pg-boss, when its handler was called (after pg-boss committed the job as',
     '  active). "Lateness" columns are the spread timers; "burst p99" is the burst timers.',
     '- **Burst fired in** = the burst instant → the last burst timer fired; **burst timers/s** = the burst over that time',
     "  (the engine's firing throughput flat out). **Scheduled/s** = the bulk insert rate (2 connections, 5,000 per statement).",

@@ -4,6 +4,11 @@ export const TOPIC_READY_TIMEOUT_MS = 30_000;
 /** Broker answers that mean "not yet" for a topic just created, not "no". */
 const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
 
+function protocolType(error: unknown): string | undefined {
+  const type = (error as { type?: unknown } | undefined)?.type;
+  return typeof type === 'string' ? type : undefined;
+}
+
 /**
  * Until every partition of `topics` has a leader. A KRaft broker answers UNKNOWN_TOPIC_OR_PARTITION
  * for a topic the controller has just created until its metadata cache catches up; kafkajs's own
@@ -26,8 +31,9 @@ export async function waitForLeaders(
       if (leaderless.length === 0) return;
       pending = `no leader yet for ${leaderless.map((t) => t.name).join(', ')}`;
     } catch (error) {
-      const type = (error as { type?: unknown }).type;
-      if (typeof type !== 'string' || !NOT_YET.has(type)) throw error;
+      // kafkajs retries some answers itself and then wraps the last one (…RetriesExceeded, cause).
+      const type = protocolType(error) ?? protocolType((error as { cause?: unknown }).cause);
+      if (type === undefined || !NOT_YET.has(type)) throw error;
       pending = type;
     }
     if (Date.now() >= deadline) {

@@ -6,9 +6,9 @@ import { fireTimer } from './domain/ladder';
 import { timerRepository } from './repositories/timers';
 
 /**
- * Fires due timers from PostgreSQL. Durable (timers are rows), exactly-once (claim-and-mark, events
- * and next timers in one transaction: a crash before the commit leaves the timer pending, after it
- * leaves it fired), and catching up after downtime: each overdue timer fires once, and a periodic
+ * Fires due timers from PostgreSQL. Durable (timers are rows), exactly-once (the claim that moves a
+ * timer to timer_done, its events and the next timers in one transaction: a crash before the commit
+ * leaves the timer pending, after it leaves it fired), and catching up after downtime: each overdue timer fires once, and a periodic
  * reminder plans its next occurrence after now, not one per missed period. A full batch is followed
  * by the next at once; otherwise the loop sleeps until the next timer is due (at most the poll
  * interval, so timers scheduled meanwhile and a moved virtual clock are seen soon).

@@ -107,6 +107,21 @@ describe('timerRepository: pending timers move to timer_done', () => {
     ]);
   });
 
+  it('drops unfired a timer scheduled again while its twin was being moved, and goes on', async () => {
+    await schedule(ITEM, 1, [timer('overdue', 1, later(0)), timer('escalation', 1, later(0))]);
+    await claim(later(0));
+    // The state that race leaves (ADR 0020): the same key pending again, past scheduleMany's check.
+    await prisma.$executeRaw`
+      INSERT INTO timer (id, node_id, item_id, kind, level, round, due_at, created_at)
+      SELECT gen_random_uuid(), node_id, item_id, kind, level, round, due_at, created_at
+        FROM timer_done WHERE kind = 'overdue'`;
+    await schedule(ITEM, 1, [timer('escalation', 2, later(0))]);
+    const next = await claim(later(0));
+    expect(next.map((t) => `${t.kind}:${t.level}`)).toEqual(['escalation:2']);
+    expect(await prisma.timer.count()).toBe(0);
+    expect(await prisma.timerDone.count({ where: { kind: 'overdue' } })).toBe(1);
+  });
+
   it('cancels only the item’s pending timers of the kinds asked', async () => {
     await schedule(ITEM, 1, [timer('acknowledgement', 1, later(0)), timer('overdue', 1, later(0))]);
     await schedule(OTHER, 1, [timer('acknowledgement', 1, later(0))]);

@@ -37,8 +37,12 @@ export const CLAIM_DUE_SQL = `
     RETURNING t.id, t.node_id, t.item_id, t.kind, t.level, t.round, t.due_at, t.created_at),
   done AS (
     INSERT INTO timer_done (id, node_id, item_id, kind, level, round, due_at, status, fired_at, created_at)
-    SELECT id, node_id, item_id, kind, level, round, due_at, 'fired', $1, created_at FROM fired)
-  SELECT id::text AS id, node_id, item_id::text AS item_id, kind, level, round, due_at FROM fired`;
+    SELECT id, node_id, item_id, kind, level, round, due_at, 'fired', $1, created_at FROM fired
+    -- A timer whose key is done already was scheduled again while it was being moved (ADR 0020):
+    -- drop it unfired; a unique violation here would fail every claim of this batch, forever.
+    ON CONFLICT DO NOTHING
+    RETURNING id, node_id, item_id, kind, level, round, due_at)
+  SELECT id::text AS id, node_id, item_id::text AS item_id, kind, level, round, due_at FROM done`;
 
 /** When the next pending timer of nodes $1 is due. */
 export const NEXT_DUE_SQL = `SELECT min(due_at) AS next FROM timer WHERE node_id = ANY($1::text[])`;
@@ -142,7 +146,7 @@ export const timerRepository = {
 
   /**
    * How many timers of each (node, item, kind) fired before this batch, in one query (key: `node|item|kind`), leaving out the batch itself
-   * (claimDue marked it fired already: these are the chases before it).
+   * (claimDue moved it to timer_done already: these are the chases before it).
    */
   async countFiredMany(
     tx: TransactionClient,

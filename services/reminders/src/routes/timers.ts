@@ -43,18 +43,23 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
       // Pending timers and done ones live in two tables (ADR 0020); one list, in due order.
       const where = { nodeId, ...(itemId ? { itemId } : {}) };
       const orderBy = [{ dueAt: 'asc' as const }, { id: 'asc' as const }];
-      const [pending, done] = await Promise.all([
-        status === undefined || status === 'pending'
-          ? deps.prisma.timer.findMany({ where, orderBy, take: limit })
-          : [],
-        status === 'pending'
-          ? []
-          : deps.prisma.timerDone.findMany({
-              where: { ...where, ...(status ? { status } : {}) },
-              orderBy,
-              take: limit,
-            }),
-      ]);
+      // One snapshot for both reads: a timer moved between them would show twice, or not at all.
+      const [pending, done] = await deps.prisma.$transaction(
+        async (tx) =>
+          [
+            status === undefined || status === 'pending'
+              ? await tx.timer.findMany({ where, orderBy, take: limit })
+              : [],
+            status === 'pending'
+              ? []
+              : await tx.timerDone.findMany({
+                  where: { ...where, ...(status ? { status } : {}) },
+                  orderBy,
+                  take: limit,
+                }),
+          ] as const,
+        { isolationLevel: 'RepeatableRead' },
+      );
       const timers = [...pending.map((t) => ({ ...t, status: 'pending' as const, firedAt: null })), ...done]
         .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
         .slice(0, limit);
