@@ -1,7 +1,7 @@
 /**
  * The durable timer benchmark (issue 4): N deadlines spread over minutes plus a burst due at one
- * instant, fired by duban's timer engine (as the product runs it, and its claim statement on raw pg) and by pg-boss on the
- * same PostgreSQL in the same run. Lateness = the instant a timer was known fired − its due time.
+ * instant, fired by duban's timer engine (as the product runs it, and its claim statement on raw
+ * pg) and by pg-boss on the same PostgreSQL in the same run. Lateness = the instant a timer was known fired − its due time.
  *
  *   npx tsx bench/timers.ts
  *
@@ -29,7 +29,7 @@ import { Scope, closeScopesOnSignals } from './scope';
 import { backgroundBusy, MiB, positiveInt } from './stats';
 import { CAP_MS } from './timers/common';
 import type { EngineName, EngineRun } from './timers/common';
-import { CLAIM_SQL, CURRENT, NEXT_DUE_SQL, runOurs } from './timers/ours';
+import { CLAIM_DUE_SQL, CURRENT, NEXT_DUE_SQL, runOurs } from './timers/ours';
 import { PGBOSS_POLLING_INTERVAL_S, pgBossVersion, runPgBoss } from './timers/pgboss';
 import type { Plan } from './timers/workload';
 
@@ -297,7 +297,7 @@ export function renderTimersMarkdown(result: TimersBenchResult): string {
     '',
     '```sql',
     '-- timerRepository.claimDue: the move, in the transaction of the ladder step and its events',
-    CLAIM_SQL.trim().replace(/\n\s{2}/g, '\n') + ';',
+    CLAIM_DUE_SQL.trim().replace(/\n\s{2}/g, '\n') + ';',
     '',
     '-- timerRepository.nextDue, for the loop to sleep until the next due time',
     `${NEXT_DUE_SQL};`,

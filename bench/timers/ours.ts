@@ -30,7 +30,7 @@ import type { Plan } from './workload';
 export const CURRENT = SCHEDULER_DEFAULTS;
 
 /** The product's own statements (timerRepository runs the same text through Prisma). */
-export { CLAIM_DUE_SQL as CLAIM_SQL, NEXT_DUE_SQL };
+export { CLAIM_DUE_SQL, NEXT_DUE_SQL };
 
 const INSERT_SQL = (table: string) => `
   INSERT INTO ${table} (id, node_id, item_id, kind, level, round, due_at, created_at)

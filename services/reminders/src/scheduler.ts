@@ -8,8 +8,8 @@ import { timerRepository } from './repositories/timers';
 /**
  * Fires due timers from PostgreSQL. Durable (timers are rows), exactly-once (the claim that moves a
  * timer to timer_done, its events and the next timers in one transaction: a crash before the commit
- * leaves the timer pending, after it leaves it fired), and catching up after downtime: each overdue timer fires once, and a periodic
- * reminder plans its next occurrence after now, not one per missed period. A full batch is followed
+ * leaves the timer pending, after it leaves it fired), and catching up after downtime: each overdue
+ * timer fires once, and a periodic reminder plans its next occurrence after now, not one per missed period. A full batch is followed
  * by the next at once; otherwise the loop sleeps until the next timer is due (at most the poll
  * interval, so timers scheduled meanwhile and a moved virtual clock are seen soon).
  */
@@ -81,8 +81,8 @@ export class TimerScheduler {
     const { org } = this.deps;
     const countyOfficeOf = (id: string) =>
       [org.get(id), ...org.ancestors(id)].find((n) => n.kind === 'county-office')?.id ?? id;
-    // One batch is a handful of statements whatever its size (claim, states, counts, outbox, next
-    // timers, mark): a burst of timers due at the same instant costs per batch, not per timer.
+    // One batch is a handful of statements whatever its size (claim and move, states, counts, outbox,
+    // next timers): a burst of timers due at the same instant costs per batch, not per timer.
     return this.deps.prisma.$transaction(async (tx) => {
       const due = await timerRepository.claimDue(
         tx,

@@ -47,6 +47,11 @@ export const CLAIM_DUE_SQL = `
 /** When the next pending timer of nodes $1 is due. */
 export const NEXT_DUE_SQL = `SELECT min(due_at) AS next FROM timer WHERE node_id = ANY($1::text[])`;
 
+/** Claim order: due time, then id (a burst due at one instant fires in the order it was scheduled). */
+export function byDueAt(a: { dueAt: Date; id: string }, b: { dueAt: Date; id: string }): number {
+  return a.dueAt.getTime() - b.dueAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 export const timerRepository = {
   async find(tx: TransactionClient, nodeId: string, itemId: string): Promise<Tracked | null> {
     const row = await tx.trackedItem.findUnique({ where: { nodeId_itemId: { nodeId, itemId } } });
@@ -221,7 +226,7 @@ export const timerRepository = {
         round: r.round,
         dueAt: r.due_at,
       }))
-      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      .sort(byDueAt);
   },
 
   /** When the next pending timer of these nodes is due (the scheduler sleeps until then). */

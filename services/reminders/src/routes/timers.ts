@@ -7,7 +7,7 @@ import type { Actor, HttpApp } from '@duban/kit';
 import type { RemindersDeps } from '../deps';
 import { DEFAULT_POLICIES, ReminderPolicy } from '../domain/policy';
 import { calendarRepository } from '../repositories/calendar';
-import { policyRepository } from '../repositories/timers';
+import { byDueAt, policyRepository } from '../repositories/timers';
 
 const NodeParams = z.object({ nodeId: NodeId });
 const TimerQuery = z.object({
@@ -61,7 +61,7 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
         { isolationLevel: 'RepeatableRead' },
       );
       const timers = [...pending.map((t) => ({ ...t, status: 'pending' as const, firedAt: null })), ...done]
-        .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .sort(byDueAt)
         .slice(0, limit);
       return { timers };
     },

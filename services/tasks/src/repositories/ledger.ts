@@ -27,7 +27,7 @@ export interface LedgerFilter {
 
 /**
  * The long texts a ledger row leaves out (the item page has them): a row is about half the bytes of
- * the whole copy, and the ledger is the hottest read (docs/decisions/0019-ledger-rows.md).
+ * the whole copy, and the ledger is the hottest read (docs/decisions/0019-ledger-rows-written-by-postgres.md).
  */
 export const LEDGER_OMITS = ['description', 'draft', 'report', 'lastReview'] as const;
 
@@ -107,13 +107,14 @@ export async function listLedgerPage(db: SqlRunner, scope: ReadScope, f: LedgerF
   if (f.q) where.push(Prisma.sql`title ILIKE ${`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
   if (f.after) where.push(Prisma.sql`(deadline, id) > (${f.after.deadline}, ${f.after.id}::uuid)`);
   // The row is built and written as JSON text by PostgreSQL: the process only joins the rows. The
-  // light is trafficLight() in SQL, from the same columns (the ledger test holds them equal).
+  // light is trafficLight() in SQL, from the conditions the light filter uses (the ledger test holds
+  // them equal).
   const sql = Prisma.sql`
     SELECT ((state ${Prisma.raw(LEDGER_OMITS.map((k) => `- '${k}'`).join(' '))})
              || jsonb_build_object('relation', relation, 'light',
-                  CASE WHEN status = 'closed' THEN 'done'
-                       WHEN deadline < ${f.now}::timestamptz THEN 'red'
-                       WHEN yellow_from <= ${f.now}::timestamptz THEN 'yellow'
+                  CASE WHEN ${lightCondition('done', f.now)} THEN 'done'
+                       WHEN ${lightCondition('red', f.now)} THEN 'red'
+                       WHEN ${lightCondition('yellow', f.now)} THEN 'yellow'
                        ELSE 'green' END))::text AS row,
            deadline, id::text AS id
       FROM item
