@@ -5,3 +5,4 @@ export * from './codec';
 export * from './jsonSchema';
 export * from './catalogueDoc';
 export * from './authority';
+export * from './asyncapi';
