@@ -7,6 +7,8 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '**/generated/**',
+      // The production build's output (infra/build/build.mjs).
+      'services/host/dist/**',
       'docs/**',
       '.duban/**',
       '.ci/.cache/**',

@@ -19,7 +19,13 @@ export interface HostProcess {
  */
 export async function startHostProcess(
   dataDir: string,
-  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    /** What node runs (default: the host's TypeScript through tsx) and where. */
+    args?: string[];
+    cwd?: string;
+  } = {},
 ): Promise<HostProcess> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -32,8 +38,9 @@ export async function startHostProcess(
   };
   delete env.DATABASE_URL;
   delete env.KAFKA_BROKERS;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services/host/src/main.ts')], {
-    cwd: ROOT,
+  const args = options.args ?? ['--import', 'tsx', join(ROOT, 'services/host/src/main.ts')];
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd ?? ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,14 +1,26 @@
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where the console is served: `/` redirects here. */
 export const CONSOLE_PREFIX = '/console/';
 
 const WEB = fileURLToPath(new URL('../web/', import.meta.url));
-// pnpm links this package's dependencies into its own node_modules (htm exports no package.json).
-const MODULES = fileURLToPath(new URL('../node_modules/', import.meta.url));
-const packageDir = (name: string) => join(MODULES, name);
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * A browser library's folder, found as Node finds packages: the nearest node_modules/<name> above
+ * this module. In the repo pnpm links it into this package's own node_modules; in a deployed host
+ * (hoisted) it sits at the top. By folder, not require.resolve: htm exports no package.json.
+ */
+function packageDir(name: string): string {
+  for (let dir = HERE; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`the console's ${name} is not installed`);
+  }
+}
 
 /**
  * The browser libraries, served from node_modules under stable names (ADR 0017): no CDN, no
