@@ -6,3 +6,4 @@ export * from './jsonSchema';
 export * from './catalogueDoc';
 export * from './authority';
 export * from './asyncapi';
+export * from './cloudEvents';
