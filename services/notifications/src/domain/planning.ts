@@ -146,7 +146,9 @@ export function planDeliveries(
     }
     if (pref.channels.includes('dingtalk') && available.dingtalkRobot) mention('dingtalk-robot', r.phone);
   }
-  for (const [robot, phones] of robots) {
+  for (const robot of ['wecom-robot', 'dingtalk-robot'] as const) {
+    const phones = robots.get(robot);
+    if (!phones) continue;
     // Groups are shared: no digests and no one person's quiet hours.
     planned.push({
       recipient: ROBOT_RECIPIENT[robot],
