@@ -114,7 +114,12 @@ export const NotificationsConfig = z.object({
   NOTIFY_URGENT_KINDS: z
     .string()
     .default('escalation')
-    .transform((s) => s.split(',').map((k) => k.trim()).filter((k) => k !== ''))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k !== ''),
+    )
     .pipe(z.array(z.enum(KINDS))),
   /** How often the delivery worker looks for due deliveries (it also runs after each batch). */
   NOTIFY_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),

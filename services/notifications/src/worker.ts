@@ -76,7 +76,13 @@ export class DeliveryWorker {
   ): Promise<Date> {
     if (channel === 'webhook' || channel === 'wecom-robot' || channel === 'dingtalk-robot') return at;
     const quiet = await recipientRepository.quietHours(this.deps.prisma, nodeId, recipient);
-    const until = notBeforeFor(quiet, channel, kind as Kind | 'digest', at, this.options.config.NOTIFY_URGENT_KINDS);
+    const until = notBeforeFor(
+      quiet,
+      channel,
+      kind as Kind | 'digest',
+      at,
+      this.options.config.NOTIFY_URGENT_KINDS,
+    );
     return until ?? at;
   }
 
@@ -211,7 +217,10 @@ export class DeliveryWorker {
             );
       // A retry that would land in the night waits for the morning, like the first attempt.
       if (!next.dead)
-        next = { dead: false, at: await this.deferredPastQuiet(d.nodeId, d.recipient, d.channel, d.kind, next.at) };
+        next = {
+          dead: false,
+          at: await this.deferredPastQuiet(d.nodeId, d.recipient, d.channel, d.kind, next.at),
+        };
       const log = { delivery: d.id, channel: d.channel, attempt: d.attempts, error: message };
       if (next.dead) this.deps.logger.warn(log, 'delivery failed for good');
       else this.deps.logger.info({ ...log, retryAt: next.at }, 'delivery failed; will retry');

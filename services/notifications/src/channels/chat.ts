@@ -96,7 +96,10 @@ export function wecomAppSender(config: WecomAppConfig, now: () => number = Date.
     check('wecom gettoken', reply, WECOM_TRANSIENT);
     if (!reply.access_token) throw new Error('wecom gettoken answered no access_token');
     // Five minutes' margin: a token used right at its end fails on the way.
-    token = { value: reply.access_token, until: now() + Math.max(0, (reply.expires_in ?? 7200) - 300) * 1000 };
+    token = {
+      value: reply.access_token,
+      until: now() + Math.max(0, (reply.expires_in ?? 7200) - 300) * 1000,
+    };
     return token.value;
   };
   const accessToken = async (): Promise<string> => {
@@ -106,15 +109,19 @@ export function wecomAppSender(config: WecomAppConfig, now: () => number = Date.
     return pending;
   };
   const sendWith = (value: string, m: ChannelMessage) =>
-    postJson('wecom message/send', `${config.baseUrl}/cgi-bin/message/send?access_token=${encodeURIComponent(value)}`, {
-      touser: m.to,
-      msgtype: 'text',
-      agentid: config.agentId,
-      text: { content: cutBytes(`${m.title}\n${m.body}`, 2048) },
-      // WeCom drops identical content within the interval: a resend after a crash arrives once.
-      enable_duplicate_check: 1,
-      duplicate_check_interval: 1800,
-    });
+    postJson(
+      'wecom message/send',
+      `${config.baseUrl}/cgi-bin/message/send?access_token=${encodeURIComponent(value)}`,
+      {
+        touser: m.to,
+        msgtype: 'text',
+        agentid: config.agentId,
+        text: { content: cutBytes(`${m.title}\n${m.body}`, 2048) },
+        // WeCom drops identical content within the interval: a resend after a crash arrives once.
+        enable_duplicate_check: 1,
+        duplicate_check_interval: 1800,
+      },
+    );
   return {
     async send(m) {
       let reply = await sendWith(await accessToken(), m);
@@ -147,7 +154,10 @@ export function dingtalkRobotSender(config: DingtalkRobotConfig, now: () => numb
         config.msgtype === 'markdown'
           ? {
               msgtype: 'markdown',
-              markdown: { title: m.title, text: cutBytes(`### ${m.title}\n${m.body}${at ? `\n\n${at}` : ''}`, 5000) },
+              markdown: {
+                title: m.title,
+                text: cutBytes(`### ${m.title}\n${m.body}${at ? `\n\n${at}` : ''}`, 5000),
+              },
               at: { atMobiles: mentions, isAtAll: false },
             }
           : {

@@ -124,7 +124,9 @@ export class NodeChannels {
         ...(c.wecomRobot ? { wecomRobot: wecomRobotSender(c.wecomRobot) } : {}),
         ...(c.wecomApp ? { wecomApp: wecomAppSender(c.wecomApp) } : {}),
         ...(c.dingtalkRobot ? { dingtalkRobot: dingtalkRobotSender(c.dingtalkRobot) } : {}),
-        ...(c.sms ? { sms: c.sms.provider === 'aliyun' ? aliyunSmsSender(c.sms) : tencentSmsSender(c.sms) } : {}),
+        ...(c.sms
+          ? { sms: c.sms.provider === 'aliyun' ? aliyunSmsSender(c.sms) : tencentSmsSender(c.sms) }
+          : {}),
       });
     }
   }
@@ -171,7 +173,9 @@ export function channelsFromConfig(config: NotificationsConfig, logger: Logger):
   if (!config.SMTP_URL) logger.info('notifications: SMTP_URL is not set; the email channel is disabled');
   const nodes = new NodeChannels(config.NOTIFY_CHANNELS);
   if (!config.SMS_GATEWAY_URL && !nodes.offered().includes('sms'))
-    logger.info('notifications: neither SMS_GATEWAY_URL nor an SMS provider is set; the SMS channel is disabled');
+    logger.info(
+      'notifications: neither SMS_GATEWAY_URL nor an SMS provider is set; the SMS channel is disabled',
+    );
   if (Object.keys(config.NOTIFY_CHANNELS).length > 0)
     logger.info({ channels: nodes.describe() }, 'notifications: per-node channels');
   return {

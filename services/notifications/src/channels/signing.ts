@@ -19,7 +19,10 @@ export function dingtalkSign(secret: string, timestampMs: number): string {
  * stay, everything else is %XY of its UTF-8 bytes (a space is %20, not +; * is %2A).
  */
 export function aliyunPercentEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** The canonicalized query string: parameters sorted by name, names and values encoded. */
@@ -90,9 +93,12 @@ export function tc3Sign(r: Tc3Request): Tc3Signature {
     sha256Hex(r.payload),
   ].join('\n');
   const credentialScope = `${date}/${r.service}/tc3_request`;
-  const stringToSign = ['TC3-HMAC-SHA256', String(r.timestamp), credentialScope, sha256Hex(canonicalRequest)].join(
-    '\n',
-  );
+  const stringToSign = [
+    'TC3-HMAC-SHA256',
+    String(r.timestamp),
+    credentialScope,
+    sha256Hex(canonicalRequest),
+  ].join('\n');
   const secretDate = hmac256(`TC3${r.secretKey}`, date);
   const secretService = hmac256(secretDate, r.service);
   const secretSigning = hmac256(secretService, 'tc3_request');

@@ -84,7 +84,9 @@ export function aliyunSmsSender(
         SignatureVersion: '1.0',
         TemplateCode: code,
         TemplateParam: JSON.stringify(Object.fromEntries(values)),
-        Timestamp: now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        Timestamp: now()
+          .toISOString()
+          .replace(/\.\d{3}Z$/, 'Z'),
         Version: '2017-05-25',
       };
       const signature = aliyunSignature(config.accessKeySecret, 'GET', params);
@@ -118,7 +120,9 @@ export function e164(phone: string): string {
 }
 
 const tencentTransient = (code: string) =>
-  code.startsWith('InternalError') || code.startsWith('RequestLimitExceeded') || code.startsWith('LimitExceeded');
+  code.startsWith('InternalError') ||
+  code.startsWith('RequestLimitExceeded') ||
+  code.startsWith('LimitExceeded');
 
 interface TencentReply {
   Response?: {

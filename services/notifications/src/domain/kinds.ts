@@ -41,7 +41,14 @@ export const PersonChannel = z.enum(['inbox', 'email', 'sms', 'wecom', 'dingtalk
 export type PersonChannel = z.infer<typeof PersonChannel>;
 
 /** What a delivery row goes out on (a person's choice resolved against the node's configuration). */
-export const DELIVERY_CHANNELS = ['email', 'sms', 'webhook', 'wecom', 'wecom-robot', 'dingtalk-robot'] as const;
+export const DELIVERY_CHANNELS = [
+  'email',
+  'sms',
+  'webhook',
+  'wecom',
+  'wecom-robot',
+  'dingtalk-robot',
+] as const;
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 
 /**
@@ -65,7 +72,11 @@ export const QuietHours = z
     from: HHMM,
     to: HHMM,
     timeZone: z.string().refine(isTimeZone, 'an IANA time zone, e.g. Asia/Shanghai').default('Asia/Shanghai'),
-    channels: z.array(z.enum(['email', 'sms', 'wecom'])).min(1).max(3).default(['sms']),
+    channels: z
+      .array(z.enum(['email', 'sms', 'wecom']))
+      .min(1)
+      .max(3)
+      .default(['sms']),
   })
   .refine((q) => q.from !== q.to, { message: 'from and to must differ', path: ['to'] });
 export type QuietHours = z.infer<typeof QuietHours>;

@@ -79,8 +79,13 @@ describe('delivery planning', () => {
         preferences: { default: { channels: ['inbox', 'wecom', 'dingtalk'], digest: 'immediate' } },
       },
     ];
-    const plan = (kind: 'notice' | 'chase', channels = { wecomApp: true, wecomRobot: true, dingtalkRobot: true }) =>
-      planDeliveries(kind, people, [], now, { channels }).map((p) => `${p.recipient}:${p.channel}:${p.address}`);
+    const plan = (
+      kind: 'notice' | 'chase',
+      channels = { wecomApp: true, wecomRobot: true, dingtalkRobot: true },
+    ) =>
+      planDeliveries(kind, people, [], now, { channels }).map(
+        (p) => `${p.recipient}:${p.channel}:${p.address}`,
+      );
     expect(plan('notice')).toEqual([
       '王科员:sms:13800000002',
       '王科员:wecom:WangKeYuan',
@@ -111,7 +116,9 @@ describe('delivery planning', () => {
     expect(quietUntil(day, new Date('2026-03-04T06:10:00Z'))).toEqual(new Date('2026-03-04T08:30:00Z'));
     expect(quietUntil(day, new Date('2026-03-04T08:30:00Z'))).toBeNull();
     expect(QuietHours.safeParse({ from: '22:00', to: '22:00' }).success).toBe(false);
-    expect(QuietHours.safeParse({ from: '22:00', to: '07:00', timeZone: 'Mars/Olympus' }).success).toBe(false);
+    expect(QuietHours.safeParse({ from: '22:00', to: '07:00', timeZone: 'Mars/Olympus' }).success).toBe(
+      false,
+    );
 
     const night = cst('2026-03-04T23:30:00');
     const person: RecipientView = {
@@ -123,7 +130,9 @@ describe('delivery planning', () => {
       preferences: { default: { channels: ['email', 'sms'], digest: 'immediate' } },
     };
     const at = (kind: 'notice' | 'escalation') =>
-      planDeliveries(kind, [person], [], night).map((p) => `${p.channel}:${p.notBefore?.toISOString() ?? 'now'}`);
+      planDeliveries(kind, [person], [], night).map(
+        (p) => `${p.channel}:${p.notBefore?.toISOString() ?? 'now'}`,
+      );
     expect(at('notice')).toEqual(['email:now', `sms:${cst('2026-03-05T07:00:00').toISOString()}`]);
     expect(at('escalation')).toEqual(['email:now', 'sms:now']);
     // Urgent kinds are the deployment's choice; digests are never urgent.

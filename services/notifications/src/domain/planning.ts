@@ -92,7 +92,7 @@ export function quietUntil(quiet: QuietHours, at: Date): Date | null {
   const inside = from < to ? m >= from && m < to : m >= from || m < to;
   if (!inside) return null;
   const minuteStart = at.getTime() - (at.getTime() % 60_000);
-  return new Date(minuteStart + (((to - m + 1440) % 1440) * 60_000));
+  return new Date(minuteStart + ((to - m + 1440) % 1440) * 60_000);
 }
 
 /** When a message of `kind` on `channel` may go to this person at `at` (`at` itself, or later). */

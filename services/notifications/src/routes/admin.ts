@@ -103,7 +103,11 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
     `${base}/recipients/:personId`,
     {
       config: { access: access.act(EVERYONE) },
-      schema: { tags, summary: 'One person’s addresses and choices (their own, or a manager’s view)', params: PersonParams },
+      schema: {
+        tags,
+        summary: 'One person’s addresses and choices (their own, or a manager’s view)',
+        params: PersonParams,
+      },
     },
     async (request) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
