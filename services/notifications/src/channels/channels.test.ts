@@ -141,6 +141,23 @@ describe('WeCom, DingTalk and template SMS deliveries', () => {
             templates: { default: { code: 'SMS_480010001', params: { kind: 'kind', title: 'title' } } },
           },
         },
+        'unit-004': {
+          wecomRobot: { key: 'not-the-robot-key', baseUrl: wecom.url },
+          wecomApp: {
+            corpId: WECOM.corpId,
+            corpSecret: 'not-the-corp-secret',
+            agentId: WECOM.agentId,
+            baseUrl: wecom.url,
+          },
+          sms: {
+            provider: 'tencent',
+            ...TENCENT,
+            secretKey: 'not-the-secret-key',
+            signName: '睢县县委督查室',
+            baseUrl: tencent.url,
+            templates: { default: { code: '2233001', params: { '1': 'kind', '2': 'title' } } },
+          },
+        },
       }),
     });
 
@@ -149,7 +166,7 @@ describe('WeCom, DingTalk and template SMS deliveries', () => {
     const deps: NotificationsDeps = {
       prisma,
       org,
-      hosted: new HostedNodes(['county', 'unit-002', 'unit-003']),
+      hosted: new HostedNodes(['county', 'unit-002', 'unit-003', 'unit-004']),
       clock,
       logger,
     };
@@ -341,8 +358,37 @@ describe('WeCom, DingTalk and template SMS deliveries', () => {
     ]);
     expect(rows[0]!.lastError).toMatch(/^aliyun sms answered SignatureDoesNotMatch/);
     expect(rows[1]!.lastError).toMatch(/^dingtalk robot answered errcode 310000: sign not match/);
-    expect(dingtalk.messages).toEqual([]);
-    expect(aliyun.messages).toEqual([]);
+
+    // WeCom: a wrong robot key (93000) and a wrong corpsecret (gettoken 40001); Tencent: a bad TC3 signature.
+    await t.person('unit-004', '周科员', {
+      phone: '13500000005',
+      wecomUserId: 'ZhouKeYuan',
+      preferences: { chase: { channels: ['inbox', 'wecom', 'sms'], digest: 'immediate' } },
+    });
+    await t.person('unit-004', '吴科员', {
+      preferences: { chase: { channels: ['inbox', 'wecom'], digest: 'immediate' } },
+    });
+    await t.deliver(chased('unit-004', t.clock.now()));
+    expect(await t.worker.deliverDue()).toBe(3);
+    const other = await log('unit-004');
+    expect(other.map((d) => [d.channel, d.status, d.attempts])).toEqual([
+      ['sms', 'dead', ['failed']],
+      ['wecom', 'dead', ['failed']],
+      ['wecom-robot', 'dead', ['failed']],
+    ]);
+    expect(other.map((d) => d.lastError)).toEqual([
+      expect.stringMatching(/^tencent sms answered AuthFailure\.SignatureFailure/),
+      'wecom gettoken answered errcode 40001: invalid credential',
+      expect.stringMatching(/^wecom robot answered errcode 93000: invalid webhook url/),
+    ]);
+
+    expect([dingtalk.messages, aliyun.messages, tencent.messages, wecom.robot, wecom.app]).toEqual([
+      [],
+      [],
+      [],
+      [],
+      [],
+    ]);
     t.clock.advance(3600_000);
     expect(await t.worker.deliverDue()).toBe(0);
   });
