@@ -17,6 +17,7 @@ import {
   startWecomServer,
 } from '../testing/servers';
 import { DeliveryWorker } from '../worker';
+import type { DeliveryFailpoints } from '../worker';
 import { channelsFromConfig } from './index';
 
 declare module 'vitest' {
@@ -161,7 +162,7 @@ describe('WeCom, DingTalk and template SMS deliveries', () => {
       }),
     });
 
-  function setup(start: Date) {
+  function setup(start: Date, failpoints?: DeliveryFailpoints) {
     const clock = new VirtualClock(start);
     const deps: NotificationsDeps = {
       prisma,
@@ -176,10 +177,12 @@ describe('WeCom, DingTalk and template SMS deliveries', () => {
       channels: channels.nodes!.view(nodeId),
       urgentKinds: cfg.NOTIFY_URGENT_KINDS,
     }));
-    const worker = new DeliveryWorker(deps, { config: cfg, channels });
+    const worker = new DeliveryWorker(deps, { config: cfg, channels, ...(failpoints ? { failpoints } : {}) });
+    const restarted = () => new DeliveryWorker(deps, { config: cfg, channels });
     return {
       clock,
       worker,
+      restarted,
       deliver: (event: DubanEvent) => prisma.$transaction((tx) => consumer.handle(event, tx)),
       person: (
         nodeId: string,
@@ -482,5 +485,74 @@ describe('WeCom, DingTalk and template SMS deliveries', () => {
     t.clock.set(cst('2026-03-05T07:00:00'));
     expect(await t.worker.deliverDue()).toBe(1);
     expect(aliyun.messages.map((m) => m.template)).toEqual(['SMS_480010002', 'SMS_480010001']);
+  });
+  it('defers a retry whose back-off lands in the night, and a digest due in the quiet hours', async () => {
+    // Half a second before 22:00: the 1 s back-off would end inside the quiet hours.
+    const t = setup(new Date(cst('2026-03-04T22:00:00').getTime() - 500));
+    await t.person('unit-002', '王科员', {
+      phone: '13800000002',
+      quietHours: { from: '22:00', to: '07:00' },
+      preferences: { chase: { channels: ['inbox', 'sms'], digest: 'immediate' } },
+    });
+    await t.person('unit-002', '赵主任', {
+      phone: '13900000003',
+      quietHours: { from: '22:00', to: '09:00' },
+      preferences: { chase: { channels: ['inbox', 'sms'], digest: 'daily' } },
+    });
+    aliyun.failNext(1);
+    await t.deliver(chased('unit-002', t.clock.now()));
+    expect(await t.worker.deliverDue()).toBe(1);
+    const [retry, held] = await log('unit-002');
+    expect([retry!.recipient, retry!.status, retry!.attempts, retry!.nextAttemptAt]).toEqual([
+      '王科员',
+      'pending',
+      ['failed'],
+      cst('2026-03-05T07:00:00'),
+    ]);
+    expect([held!.recipient, held!.status]).toEqual(['赵主任', 'held']);
+
+    // 07:00: 王科员's retry goes. 08:00: 赵主任's digest is composed but waits for the end of their 09:00 night.
+    t.clock.set(cst('2026-03-05T07:00:00'));
+    expect(await t.worker.deliverDue()).toBe(1);
+    t.clock.set(cst('2026-03-05T08:00:00'));
+    expect(await t.worker.composeDigests()).toBe(1);
+    expect(await t.worker.deliverDue()).toBe(0);
+    const digest = (await log('unit-002')).find((d) => d.status === 'pending');
+    expect(digest?.nextAttemptAt).toEqual(cst('2026-03-05T09:00:00'));
+    t.clock.set(cst('2026-03-05T09:00:00'));
+    expect(await t.worker.deliverDue()).toBe(1);
+    expect(aliyun.messages.map((m) => [m.phone, m.params.kind])).toEqual([
+      ['13800000002', '催办通知'],
+      ['13900000003', '消息汇总'],
+    ]);
+  });
+  it('sends a group message at most once more after a crash between sending and recording', async () => {
+    let armed = true;
+    const t = setup(cst('2026-03-04T10:00:00'), {
+      afterSend(d) {
+        if (armed && d.channel === 'dingtalk-robot') {
+          armed = false;
+          throw new Error('killed between sending and recording');
+        }
+      },
+    });
+    await t.person('unit-002', '王科员', {
+      phone: '13800000002',
+      preferences: { chase: { channels: ['inbox', 'dingtalk'], digest: 'immediate' } },
+    });
+    await t.deliver(chased('unit-002', t.clock.now()));
+    await expect(t.worker.deliverDue()).rejects.toThrow(/simulated crash/);
+    expect(dingtalk.messages).toHaveLength(1);
+    expect((await log('unit-002')).map((d) => [d.status, d.attempts])).toEqual([['sending', ['sending']]]);
+
+    // Another process, once the lease has run out: the message goes once more and the log says so.
+    const next = t.restarted();
+    expect(await next.deliverDue()).toBe(0);
+    t.clock.advance(config().NOTIFY_LEASE_MS);
+    expect(await next.deliverDue()).toBe(1);
+    expect(dingtalk.messages).toHaveLength(2);
+    expect((await log('unit-002')).map((d) => [d.status, d.attempts])).toEqual([
+      ['sent', ['interrupted', 'sent']],
+    ]);
   });
 });
