@@ -5,8 +5,8 @@ const Url = z.url({ protocol: /^https?$/ });
 const Secret = z.string().trim().min(1).max(500);
 
 /**
- * A value an SMS template parameter is filled with. Providers cap a parameter's length (Aliyun 35
- * characters, Tencent 6–12 for some template types): values are cut to the template's `maxLength`.
+ * A value an SMS template parameter is filled with. Providers cap a parameter's length by template
+ * type (and revise the caps): values are cut to the template's `maxLength`.
  */
 export const SmsParamSource = z.enum(['title', 'body', 'node', 'kind']);
 export type SmsParamSource = z.infer<typeof SmsParamSource>;
