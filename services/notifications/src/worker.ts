@@ -249,7 +249,8 @@ export class DeliveryWorker {
       case 'sms': {
         // The node's own provider (registered signature and templates) before the generic gateway.
         const sms = node.sms ?? channels.sms;
-        if (!sms) throw new Error('sms channel disabled');
+        // Claimed only because another node has a provider: this one has none (and no gateway).
+        if (!sms) throw off('an SMS provider (nor SMS_GATEWAY_URL)');
         return sms.send(message);
       }
       case 'wecom':
