@@ -250,7 +250,8 @@ export class DeliveryWorker {
         // The node's own provider (registered signature and templates) before the generic gateway.
         const sms = node.sms ?? channels.sms;
         // Claimed only because another node has a provider: this one has none (and no gateway).
-        if (!sms) throw off('an SMS provider (nor SMS_GATEWAY_URL)');
+        if (!sms)
+          throw new PermanentFailure(`neither an SMS provider nor SMS_GATEWAY_URL is set for ${d.nodeId}`);
         return sms.send(message);
       }
       case 'wecom':
