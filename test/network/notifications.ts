@@ -176,6 +176,60 @@ export function describeNotifications(
       expect(bad.body.error.code).toBe('template.unknown_placeholder');
     });
 
+    it('lets a person choose WeCom and DingTalk per kind and set quiet hours, and refuses bad ones', async () => {
+      const self = { person: '张三', roles: 'unit-handler' };
+      const path = `/notifications/recipients/${encodeURIComponent('张三')}`;
+      const put = await net.call(
+        'unit-002',
+        'PUT',
+        path,
+        {
+          name: '张三',
+          phone: '13700000009',
+          wecomUserId: 'ZhangSan',
+          quietHours: { from: '22:00', to: '07:00' },
+          preferences: { escalation: { channels: ['inbox', 'wecom', 'dingtalk', 'sms'] } },
+        },
+        self,
+      );
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+      const own = await net.call<{
+        recipient: { wecomUserId: string; quietHours: unknown; preferences: unknown };
+      }>('unit-002', 'GET', path, undefined, self);
+      expect(own.body.recipient).toMatchObject({
+        wecomUserId: 'ZhangSan',
+        quietHours: { from: '22:00', to: '07:00', timeZone: 'Asia/Shanghai', channels: ['sms'] },
+        preferences: { escalation: { channels: ['inbox', 'wecom', 'dingtalk', 'sms'], digest: 'immediate' } },
+      });
+      const other = await net.call(
+        'unit-002',
+        'GET',
+        `/notifications/recipients/${encodeURIComponent('王科员')}`,
+        undefined,
+        self,
+      );
+      expect(other.status).toBe(403);
+      const bad = await net.call<{ error: { code: string; issues: Array<{ path: string }> } }>(
+        'unit-002',
+        'PUT',
+        path,
+        {
+          name: '张三',
+          quietHours: { from: '25:00', to: '07:00', timeZone: 'Mars/Olympus' },
+          preferences: { chase: { channels: ['pager'] } },
+        },
+        self,
+      );
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.code).toBe('request.invalid');
+      expect(bad.body.error.issues.map((i) => i.path).sort()).toEqual([
+        'body.preferences.chase.channels.0',
+        'body.quietHours.from',
+        'body.quietHours.timeZone',
+      ]);
+      expect((await net.call('unit-002', 'DELETE', path, undefined, OFFICE)).status).toBe(200);
+    });
+
     it('delivers the assignment: inbox, email with a Chinese subject, SMS, and a signed webhook', async () => {
       const deadline = new Date(net.clock.now().getTime() + 48 * HOUR).toISOString();
       const a = await net.call<{ item: { id: string; noticeNo: string } }>('county', 'POST', '/tasks/items', {

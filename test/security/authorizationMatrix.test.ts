@@ -103,6 +103,7 @@ const TABLE: Record<string, Rule> = {
   'GET /notifications/recipients': act(MANAGERS),
   // People keep their own contact details; the managers everyone's (the handler checks which).
   'PUT /notifications/recipients/:personId': act(ALL),
+  'GET /notifications/recipients/:personId': act(ALL),
   'DELETE /notifications/recipients/:personId': act(MANAGERS),
   'GET /notifications/webhooks': act(MANAGERS),
   'POST /notifications/webhooks': act(MANAGERS),

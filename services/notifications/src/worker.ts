@@ -6,8 +6,8 @@ import type { NotificationsDeps } from './deps';
 import type { Channels } from './channels';
 import { PermanentFailure } from './channels';
 import { renderDigest } from './domain/digest';
-import type { Locale } from './domain/kinds';
-import { afterFailure } from './domain/planning';
+import type { DeliveryChannel, Kind, Locale } from './domain/kinds';
+import { afterFailure, notBeforeFor } from './domain/planning';
 import { deliveryRepository } from './repositories/deliveries';
 import type { ClaimedDelivery } from './repositories/deliveries';
 import { recipientRepository } from './repositories/recipients';
@@ -61,7 +61,29 @@ export class DeliveryWorker {
 
   private get channelNames(): string[] {
     const c = this.options.channels;
-    return [...(c.email ? ['email'] : []), ...(c.sms ? ['sms'] : []), 'webhook'];
+    const offered = new Set<string>(c.nodes?.offered() ?? []);
+    if (c.sms) offered.add('sms');
+    return [...(c.email ? ['email'] : []), ...offered, 'webhook'];
+  }
+
+  /** When a person's message on `channel` may go at `at`: later if it falls in their quiet hours. */
+  private async deferredPastQuiet(
+    nodeId: string,
+    recipient: string,
+    channel: DeliveryChannel,
+    kind: string,
+    at: Date,
+  ): Promise<Date> {
+    if (channel === 'webhook' || channel === 'wecom-robot' || channel === 'dingtalk-robot') return at;
+    const quiet = await recipientRepository.quietHours(this.deps.prisma, nodeId, recipient);
+    const until = notBeforeFor(
+      quiet,
+      channel,
+      kind as Kind | 'digest',
+      at,
+      this.options.config.NOTIFY_URGENT_KINDS,
+    );
+    return until ?? at;
   }
 
   private async run(): Promise<void> {
@@ -113,6 +135,15 @@ export class DeliveryWorker {
           spanDays > 1,
         );
         const id = uuidv7(now.getTime());
+        // A digest due at 08:00 for someone whose nights end at 09:00 waits for 09:00.
+        const quiet = await recipientRepository.quietHours(tx, first.nodeId, first.recipient);
+        const notBefore = notBeforeFor(
+          quiet,
+          first.channel as DeliveryChannel,
+          'digest',
+          now,
+          this.options.config.NOTIFY_URGENT_KINDS,
+        );
         await deliveryRepository.add(tx, [
           {
             id,
@@ -130,7 +161,7 @@ export class DeliveryWorker {
             body: text.body,
             payload: null,
             status: 'pending',
-            nextAttemptAt: now,
+            nextAttemptAt: notBefore ?? now,
             digestAt: first.digestAt,
             createdAt: now,
           },
@@ -176,7 +207,7 @@ export class DeliveryWorker {
       const message = (error as Error).message ?? String(error);
       const maxAttempts =
         d.channel === 'webhook' ? config.NOTIFY_WEBHOOK_MAX_ATTEMPTS : config.NOTIFY_MAX_ATTEMPTS;
-      const next =
+      let next =
         error instanceof PermanentFailure
           ? ({ dead: true } as const)
           : afterFailure(
@@ -184,6 +215,12 @@ export class DeliveryWorker {
               { maxAttempts, baseMs: config.NOTIFY_BACKOFF_BASE_MS, maxMs: config.NOTIFY_BACKOFF_MAX_MS },
               now,
             );
+      // A retry that would land in the night waits for the morning, like the first attempt.
+      if (!next.dead)
+        next = {
+          dead: false,
+          at: await this.deferredPastQuiet(d.nodeId, d.recipient, d.channel, d.kind, next.at),
+        };
       const log = { delivery: d.id, channel: d.channel, attempt: d.attempts, error: message };
       if (next.dead) this.deps.logger.warn(log, 'delivery failed for good');
       else this.deps.logger.info({ ...log, retryAt: next.at }, 'delivery failed; will retry');
@@ -194,13 +231,38 @@ export class DeliveryWorker {
 
   private async send(d: ClaimedDelivery): Promise<void> {
     const { channels } = this.options;
+    const node = channels.nodes?.for(d.nodeId) ?? {};
+    const message = {
+      deliveryId: d.id,
+      nodeId: d.nodeId,
+      nodeName: this.deps.org.find(d.nodeId)?.name ?? d.nodeId,
+      kind: d.kind,
+      to: d.address,
+      title: d.title,
+      body: d.body,
+    };
+    const off = (what: string) => new PermanentFailure(`${what} is not configured for ${d.nodeId}`);
     switch (d.channel) {
       case 'email':
         if (!channels.email) throw new Error('email channel disabled');
         return channels.email.send({ deliveryId: d.id, to: d.address, subject: d.title, text: d.body });
-      case 'sms':
-        if (!channels.sms) throw new Error('sms channel disabled');
-        return channels.sms.send(d.address, `【督办】${d.title}：${d.body}`, d.id);
+      case 'sms': {
+        // The node's own provider (registered signature and templates) before the generic gateway.
+        const sms = node.sms ?? channels.sms;
+        // Claimed only because another node has a provider: this one has none (and no gateway).
+        if (!sms)
+          throw new PermanentFailure(`neither an SMS provider nor SMS_GATEWAY_URL is set for ${d.nodeId}`);
+        return sms.send(message);
+      }
+      case 'wecom':
+        if (!node.wecomApp) throw off('a WeCom application');
+        return node.wecomApp.send(message);
+      case 'wecom-robot':
+        if (!node.wecomRobot) throw off('a WeCom group robot');
+        return node.wecomRobot.send(message);
+      case 'dingtalk-robot':
+        if (!node.dingtalkRobot) throw off('a DingTalk robot');
+        return node.dingtalkRobot.send(message);
       case 'webhook': {
         const endpoint = await recipientRepository.endpoint(this.deps.prisma, d.recipient);
         if (!endpoint || !endpoint.active) throw new PermanentFailure('webhook endpoint removed or disabled');

@@ -6,6 +6,7 @@ import type { NotificationsDeps } from '../deps';
 import { kindOf } from '../domain/kinds';
 import type { Locale } from '../domain/kinds';
 import { planDeliveries } from '../domain/planning';
+import type { PlanOptions } from '../domain/planning';
 import { renderFor } from '../domain/wording';
 import type { Rendered } from '../domain/templates';
 import { deliveryRepository } from '../repositories/deliveries';
@@ -20,7 +21,10 @@ import { templateRepository } from '../repositories/templates';
  * so a redelivered event adds nothing and a crash loses nothing. Events a hosted node emitted or
  * received also keep the small item projection the documents are printed from.
  */
-export function inboxConsumer(deps: NotificationsDeps): EventHandler {
+export function inboxConsumer(
+  deps: NotificationsDeps,
+  planOptions: (nodeId: string) => PlanOptions = () => ({}),
+): EventHandler {
   const nameOf = (id: string) => deps.org.find(id)?.name ?? id;
   return {
     name: 'notifications',
@@ -30,7 +34,7 @@ export function inboxConsumer(deps: NotificationsDeps): EventHandler {
       const parties = [...new Set([event.source, ...event.to])].filter((id) => deps.hosted.has(id));
       await itemRepository.apply(tx, parties, event);
       for (const nodeId of new Set(event.to.filter((id) => deps.hosted.has(id)))) {
-        await deliverToNode(deps, tx, event, nodeId, nameOf);
+        await deliverToNode(deps, tx, event, nodeId, nameOf, planOptions(nodeId));
       }
     },
   };
@@ -42,6 +46,7 @@ async function deliverToNode(
   event: DubanEvent,
   nodeId: string,
   nameOf: (id: string) => string,
+  planOptions: PlanOptions,
 ): Promise<void> {
   const now = deps.clock.now();
   const kind = kindOf(event.type);
@@ -79,6 +84,7 @@ async function deliverToNode(
     await recipientRepository.active(tx, nodeId),
     await recipientRepository.activeEndpoints(tx, nodeId),
     now,
+    planOptions,
   );
   const rows: NewDelivery[] = [];
   for (const p of planned) {
@@ -103,7 +109,7 @@ async function deliverToNode(
           ? JSON.stringify({ deliveryId: id, node: nodeId, kind, title: text.title, body: text.body, event })
           : null,
       status: p.digestAt ? 'held' : 'pending',
-      nextAttemptAt: p.digestAt ?? now,
+      nextAttemptAt: p.digestAt ?? p.notBefore ?? now,
       digestAt: p.digestAt,
       createdAt: now,
     });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createEvent } from '@duban/events';
 import { renderDigest } from './digest';
 import { kindOf } from './kinds';
-import { afterFailure, nextDigestAt, planDeliveries } from './planning';
+import { afterFailure, nextDigestAt, notBeforeFor, planDeliveries, quietUntil } from './planning';
+import type { RecipientView } from './planning';
+import { QuietHours } from './kinds';
 import { renderFor } from './wording';
 
 const cst = (s: string) => new Date(`${s}+08:00`);
@@ -52,6 +54,91 @@ describe('delivery planning', () => {
       `b:email:${cst('2026-03-09T08:00:00').toISOString()}`, // next Monday 08:00; b has no phone
       'hook-all:webhook:now',
     ]);
+  });
+
+  it('picks each person’s chat channels per kind, one group message per robot with everyone @-mentioned', () => {
+    const now = cst('2026-03-04T10:00:00');
+    const people: RecipientView[] = [
+      {
+        personId: '王科员',
+        email: 'wang@x.cn',
+        phone: '13800000002',
+        locale: 'zh-CN',
+        wecomUserId: 'WangKeYuan',
+        preferences: {
+          notice: { channels: ['inbox', 'wecom', 'sms'], digest: 'immediate' },
+          chase: { channels: ['inbox', 'dingtalk'], digest: 'immediate' },
+        },
+      },
+      {
+        personId: '赵主任',
+        email: null,
+        phone: '13900000003',
+        locale: 'zh-CN',
+        wecomUserId: null, // no userid: the WeCom group instead
+        preferences: { default: { channels: ['inbox', 'wecom', 'dingtalk'], digest: 'immediate' } },
+      },
+    ];
+    const plan = (
+      kind: 'notice' | 'chase',
+      channels = { wecomApp: true, wecomRobot: true, dingtalkRobot: true },
+    ) =>
+      planDeliveries(kind, people, [], now, { channels }).map(
+        (p) => `${p.recipient}:${p.channel}:${p.address}`,
+      );
+    expect(plan('notice')).toEqual([
+      '王科员:sms:13800000002',
+      '王科员:wecom:WangKeYuan',
+      'wecom-robot:wecom-robot:13900000003',
+      'dingtalk-robot:dingtalk-robot:13900000003',
+    ]);
+    expect(plan('chase')).toEqual([
+      'wecom-robot:wecom-robot:13900000003',
+      'dingtalk-robot:dingtalk-robot:13800000002,13900000003',
+    ]);
+    // A node without the chat channels configured: nobody is planned on them (the inbox still has it).
+    expect(plan('chase', { wecomApp: false, wecomRobot: false, dingtalkRobot: false })).toEqual([]);
+    expect(plan('notice', { wecomApp: false, wecomRobot: true, dingtalkRobot: false })).toEqual([
+      '王科员:sms:13800000002',
+      'wecom-robot:wecom-robot:13800000002,13900000003',
+    ]);
+  });
+
+  it('holds an SMS in quiet hours until they end, and lets an urgent kind through', () => {
+    const quiet = QuietHours.parse({ from: '22:00', to: '07:00' });
+    expect(quiet).toEqual({ from: '22:00', to: '07:00', timeZone: 'Asia/Shanghai', channels: ['sms'] });
+    expect(quietUntil(quiet, cst('2026-03-04T21:59:59'))).toBeNull();
+    expect(quietUntil(quiet, cst('2026-03-04T22:00:00'))).toEqual(cst('2026-03-05T07:00:00'));
+    expect(quietUntil(quiet, cst('2026-03-05T03:17:42'))).toEqual(cst('2026-03-05T07:00:00'));
+    expect(quietUntil(quiet, cst('2026-03-05T07:00:00'))).toBeNull();
+    // A daytime window, and another time zone (Xinjiang time, UTC+6).
+    const day = QuietHours.parse({ from: '12:00', to: '14:30', timeZone: 'Asia/Urumqi' });
+    expect(quietUntil(day, new Date('2026-03-04T06:10:00Z'))).toEqual(new Date('2026-03-04T08:30:00Z'));
+    expect(quietUntil(day, new Date('2026-03-04T08:30:00Z'))).toBeNull();
+    expect(QuietHours.safeParse({ from: '22:00', to: '22:00' }).success).toBe(false);
+    expect(QuietHours.safeParse({ from: '22:00', to: '07:00', timeZone: 'Mars/Olympus' }).success).toBe(
+      false,
+    );
+
+    const night = cst('2026-03-04T23:30:00');
+    const person: RecipientView = {
+      personId: 'a',
+      email: 'a@x.cn',
+      phone: '138',
+      locale: 'zh-CN',
+      quietHours: quiet,
+      preferences: { default: { channels: ['email', 'sms'], digest: 'immediate' } },
+    };
+    const at = (kind: 'notice' | 'escalation') =>
+      planDeliveries(kind, [person], [], night).map(
+        (p) => `${p.channel}:${p.notBefore?.toISOString() ?? 'now'}`,
+      );
+    expect(at('notice')).toEqual(['email:now', `sms:${cst('2026-03-05T07:00:00').toISOString()}`]);
+    expect(at('escalation')).toEqual(['email:now', 'sms:now']);
+    // Urgent kinds are the deployment's choice; digests are never urgent.
+    expect(notBeforeFor(quiet, 'sms', 'escalation', night, ['chase'])).toEqual(cst('2026-03-05T07:00:00'));
+    expect(notBeforeFor(quiet, 'sms', 'digest', night)).toEqual(cst('2026-03-05T07:00:00'));
+    expect(notBeforeFor(quiet, 'email', 'notice', night)).toBeNull();
   });
 
   it('finds the next daily and weekly digest time in Beijing time', () => {

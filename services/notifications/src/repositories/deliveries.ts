@@ -1,4 +1,5 @@
 import type { PrismaClient, TransactionClient } from '@duban/db';
+import type { DeliveryChannel } from '../domain/kinds';
 
 type Db = PrismaClient | TransactionClient;
 
@@ -27,9 +28,10 @@ export interface ClaimedDelivery {
   id: string;
   nodeId: string;
   eventType: string;
+  kind: string;
   subject: string;
   recipient: string;
-  channel: 'email' | 'sms' | 'webhook';
+  channel: DeliveryChannel;
   address: string;
   title: string;
   body: string;
@@ -90,7 +92,7 @@ export const deliveryRepository = {
         UPDATE notification_delivery d
            SET status = 'sending', attempts = d.attempts + 1, lease_until = ${leaseUntil}
           FROM due WHERE d.id = due.id
-        RETURNING d.id::text AS id, d.node_id AS "nodeId", d.event_type AS "eventType", d.subject,
+        RETURNING d.id::text AS id, d.node_id AS "nodeId", d.event_type AS "eventType", d.kind, d.subject,
                   d.recipient, d.channel, d.address, d.title, d.body, d.payload, d.attempts, d.seq`;
       if (rows.length === 0) return [];
       const ids = rows.map((r) => r.id);

@@ -1,6 +1,7 @@
+import { Prisma } from '@duban/db';
 import type { PrismaClient, TransactionClient } from '@duban/db';
 import type { EndpointView, RecipientView } from '../domain/planning';
-import type { Locale, Preferences } from '../domain/kinds';
+import type { Locale, Preferences, QuietHours } from '../domain/kinds';
 
 type Db = PrismaClient | TransactionClient;
 
@@ -11,6 +12,8 @@ export interface RecipientInput {
   locale: Locale;
   preferences: Preferences;
   active: boolean;
+  wecomUserId: string | null;
+  quietHours: QuietHours | null;
 }
 
 export const recipientRepository = {
@@ -22,18 +25,29 @@ export const recipientRepository = {
       phone: r.phone,
       locale: r.locale as Locale,
       preferences: r.preferences as Preferences,
+      wecomUserId: r.wecomUserId,
+      quietHours: r.quietHours as QuietHours | null,
     }));
+  },
+  async quietHours(db: Db, nodeId: string, personId: string): Promise<QuietHours | null> {
+    const row = await db.notificationRecipient.findUnique({
+      where: { nodeId_personId: { nodeId, personId } },
+      select: { quietHours: true },
+    });
+    return (row?.quietHours as QuietHours | null | undefined) ?? null;
   },
   list: (db: Db, nodeId: string) =>
     db.notificationRecipient.findMany({ where: { nodeId }, orderBy: { personId: 'asc' } }),
   find: (db: Db, nodeId: string, personId: string) =>
     db.notificationRecipient.findUnique({ where: { nodeId_personId: { nodeId, personId } } }),
-  upsert: (db: Db, nodeId: string, personId: string, input: RecipientInput, now: Date) =>
-    db.notificationRecipient.upsert({
+  upsert: (db: Db, nodeId: string, personId: string, input: RecipientInput, now: Date) => {
+    const data = { ...input, quietHours: input.quietHours ?? Prisma.DbNull };
+    return db.notificationRecipient.upsert({
       where: { nodeId_personId: { nodeId, personId } },
-      create: { nodeId, personId, ...input, createdAt: now, updatedAt: now },
-      update: { ...input, updatedAt: now },
-    }),
+      create: { nodeId, personId, ...data, createdAt: now, updatedAt: now },
+      update: { ...data, updatedAt: now },
+    });
+  },
   remove: async (db: Db, nodeId: string, personId: string) =>
     (await db.notificationRecipient.deleteMany({ where: { nodeId, personId } })).count > 0,
 

@@ -5,7 +5,7 @@ import type { CatalogueEventType } from '@duban/events';
 import { access, actorOf, AppError, EVERYONE, hasAnyRole } from '@duban/kit';
 import type { HttpApp } from '@duban/kit';
 import type { NotificationsDeps } from '../deps';
-import { Kind, Locale, Preferences } from '../domain/kinds';
+import { DELIVERY_CHANNELS, Kind, Locale, Preferences, QuietHours } from '../domain/kinds';
 import { allowedPlaceholders, placeholdersOf } from '../domain/wording';
 import { deliveryRepository } from '../repositories/deliveries';
 import { recipientRepository } from '../repositories/recipients';
@@ -28,6 +28,10 @@ const RecipientBody = z.object({
   locale: Locale.default('zh-CN'),
   preferences: Preferences.default({}),
   active: z.boolean().default(true),
+  /** For WeCom application messages (the `wecom` channel). */
+  wecomUserId: z.string().trim().min(1).max(64).nullable().default(null),
+  /** e.g. {from: "22:00", to: "07:00"}: SMS then waits for the morning, urgent kinds excepted. */
+  quietHours: QuietHours.nullable().default(null),
 });
 const WebhookBody = z.object({
   name: z.string().trim().min(1).max(100),
@@ -40,7 +44,7 @@ const WebhookPatch = WebhookBody.partial().extend({ active: z.boolean().optional
 const TemplateBody = z.object({ title: z.string().min(1).max(200), body: z.string().min(1).max(5000) });
 const DeliveryQuery = z.object({
   status: z.enum(['held', 'pending', 'sending', 'sent', 'dead', 'digested']).optional(),
-  channel: z.enum(['email', 'sms', 'webhook']).optional(),
+  channel: z.enum(DELIVERY_CHANNELS).optional(),
   recipient: z.string().max(100).optional(),
   subject: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -74,7 +78,7 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
       config: { access: access.act(EVERYONE) },
       schema: {
         tags,
-        summary: 'Add or replace a person: addresses, channels and digest per kind',
+        summary: 'Add or replace a person: addresses, channels and digest per kind, quiet hours',
         params: PersonParams,
         body: RecipientBody,
       },
@@ -91,6 +95,26 @@ export function registerAdminRoutes(app: HttpApp, deps: NotificationsDeps): void
         request.body,
         deps.clock.now(),
       );
+      return { recipient };
+    },
+  );
+
+  app.get(
+    `${base}/recipients/:personId`,
+    {
+      config: { access: access.act(EVERYONE) },
+      schema: {
+        tags,
+        summary: 'One person’s addresses and choices (their own, or a manager’s view)',
+        params: PersonParams,
+      },
+    },
+    async (request) => {
+      const nodeId = deps.hosted.require(request.params.nodeId);
+      const actor = actorOf(request, nodeId);
+      if (actor.person !== request.params.personId) requireManager(request, nodeId);
+      const recipient = await recipientRepository.find(deps.prisma, nodeId, request.params.personId);
+      if (!recipient) throw notFound('recipient');
       return { recipient };
     },
   );
