@@ -58,7 +58,7 @@ describe('org.yaml', () => {
       '    code: "001"\n  - id: unit-002\n    name: 县某站\n    kind: unit\n    parent: unit-003\n  - id: unit-003\n    name: 县某所\n    kind: unit\n    parent: unit-002\n',
     );
     expect(problems(text)).toEqual([
-      'org.yaml:24 nodes[3].parent: 上级关系成环：unit-002 → unit-003 → unit-002 / the parents form a cycle: unit-002 → unit-003 → unit-002',
+      'org.yaml:24 nodes[3].parent: 上级关系成环：县某站 → 县某所 → 县某站 / the parents form a cycle: unit-002 → unit-003 → unit-002',
     ]);
   });
 
@@ -81,7 +81,7 @@ describe('org.yaml', () => {
     expect(problems(GOOD.replace('kind: county-office', 'kind: township'))).toEqual([
       'org.yaml:5 nodes: 没有县委督查室（kind: county-office），必须恰好一个 / no county office (kind: county-office): exactly one is needed',
       'org.yaml:5 nodes[0]: “测试县县委督查室”缺少上级单位（parent） / "county" has no parent: a township needs one',
-      'org.yaml:15 nodes[1].parent: township 的上级不能是 township（“测试县县委督查室”），只能是 county-office / a township\'s parent cannot be a township ("county"): only county-office',
+      'org.yaml:15 nodes[1].parent: 乡镇（township）的上级只能是县委督查室（county-office），“测试县县委督查室”是乡镇（township） / a township\'s parent cannot be a township ("county"): only county-office',
     ]);
     const two = GOOD.replace('    kind: township\n', '    kind: county-office\n');
     expect(problems(two)[0]).toBe(

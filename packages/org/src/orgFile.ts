@@ -298,16 +298,17 @@ export function checkTree(
       );
       return;
     }
-    if (!PARENT_KINDS[node.kind].includes(parent.kind))
+    const allowed = PARENT_KINDS[node.kind];
+    if (!allowed.includes(parent.kind))
       problem(
         i,
         'parent',
         node.kind === 'city'
           ? '市级节点是最上级，不能有上级单位'
-          : `${node.kind} 的上级不能是 ${parent.kind}（“${parent.name}”），只能是 ${PARENT_KINDS[node.kind].join('、')}`,
+          : `${KIND_ZH[node.kind]}的上级只能是${allowed.map((k) => KIND_ZH[k]).join('或')}，“${parent.name}”是${KIND_ZH[parent.kind]}`,
         node.kind === 'city'
           ? 'the city is the root: it has no parent'
-          : `a ${node.kind}'s parent cannot be a ${parent.kind} ("${parent.id}"): only ${PARENT_KINDS[node.kind].join(', ')}`,
+          : `a ${node.kind}'s parent cannot be a ${parent.kind} ("${parent.id}"): only ${allowed.join(', ')}`,
       );
   });
 
@@ -321,8 +322,13 @@ export function checkTree(
         const cycle = chain.slice(seenAt);
         if (cycle[0] === node.id && !cycle.some((c) => inCycle.has(c))) {
           for (const c of cycle) inCycle.add(c);
-          const loop = [...cycle, node.id].join(' → ');
-          problem(i, 'parent', `上级关系成环：${loop}`, `the parents form a cycle: ${loop}`);
+          const loop = [...cycle, node.id];
+          problem(
+            i,
+            'parent',
+            `上级关系成环：${loop.map((c) => byId.get(c)!.name).join(' → ')}`,
+            `the parents form a cycle: ${loop.join(' → ')}`,
+          );
         }
         break;
       }
@@ -331,6 +337,13 @@ export function checkTree(
   });
   return problems;
 }
+
+const KIND_ZH: Record<OrgKind, string> = {
+  city: '市级（city）',
+  'county-office': '县委督查室（county-office）',
+  township: '乡镇（township）',
+  unit: '县直单位（unit）',
+};
 
 /** Which kinds may hold a node of each kind. */
 const PARENT_KINDS: Record<OrgKind, readonly OrgKind[]> = {
