@@ -96,9 +96,9 @@ describe('org.yaml', () => {
       .replace('    parent: county\n    code', '    parnet: county\n    code');
     expect(problems(text)).toEqual([
       'org.yaml:12 nodes[1].id: “Township A”不是合法编号：编号只能用小写字母、数字和“-”，以字母开头，2–63 个字符 / "Township A": lower-case letters, digits and "-", starting with a letter, 2–63 characters',
+      'org.yaml:16 nodes[2]: 不认识的字段 parnet（拼写错误？） / unknown key parnet (a typo?)',
       'org.yaml:18 nodes[2].kind: “县直单位”不是单位类型，应为 city, county-office, township, unit 之一 / "县直单位" is not a kind: one of city, county-office, township, unit',
       'org.yaml:20 nodes[2].code: 应为文字，数字请加引号（如 "1"） / expected text: quote numbers ("1")',
-      'org.yaml:16 nodes[2]: 不认识的字段 parnet（拼写错误？） / unknown key parnet (a typo?)',
     ]);
   });
 

@@ -138,6 +138,9 @@ function explain(issue: z.core.$ZodIssue, value: unknown): { zh: string; en: str
   }
 }
 
+/** In the order of the file (a stable sort: problems of one line keep theirs). */
+const byLine = (problems: OrgProblem[]) => problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+
 /** Parses and validates the text of an org.yaml; `file` is only for the messages. */
 export function parseOrgFile(text: string, file: string): ParsedOrgFile {
   const lines = new LineCounter();
@@ -175,7 +178,7 @@ export function parseOrgFile(text: string, file: string): ParsedOrgFile {
       const { zh, en } = explain(issue, value);
       problem(lineOf(issue.path), pathText(issue.path), zh, en);
     }
-    return { ok: false, problems };
+    return { ok: false, problems: byLine(problems) };
   }
   const { nodes } = parsed.data;
   const at = (i: number, key?: string) => {
@@ -192,7 +195,7 @@ export function parseOrgFile(text: string, file: string): ParsedOrgFile {
     problem(line, path, p.zh, p.en);
   }
 
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) return { ok: false, problems: byLine(problems) };
   const orgNodes: OrgNode[] = nodes.map((n) => ({
     id: n.id,
     name: n.name,
