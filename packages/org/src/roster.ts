@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { Cell, Worksheet } from 'exceljs';
+import { z } from 'zod';
 import { checkTree, formatOrgFile, parseOrgFile } from './orgFile';
 import type { OrgKind, OrgNode } from './tree';
 
@@ -199,7 +200,8 @@ export async function importRoster(
         zh: `不认识“${kindWord}”，应为 ${KIND_HINT} 之一`,
         en: `unknown kind "${kindWord}": one of ${KIND_HINT}`,
       });
-    if (row.contacts.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(row.contacts.email))
+    // The same rule org.yaml applies, so an imported file always loads.
+    if (row.contacts.email && !z.email().safeParse(row.contacts.email).success)
       problems.push({
         row: r,
         column: column('email'),
