@@ -54,6 +54,24 @@ describe('the roster import', () => {
     expect(result.yaml).toContain('由 roster.xlsx 导入');
   });
 
+  it('puts the office under the city when the roster lists one, and reads the header words it knows', async () => {
+    const result = await importRoster(
+      await roster(
+        [
+          ['商丘市委督查室', '市级', null],
+          ['梧桐县委县政府督查室', '督查室', null],
+          ['县财政局', '县直部门', '梧桐县委县政府督查室'],
+        ],
+        ['序号', '名称', '单位类型', '主管单位'],
+      ),
+    );
+    expect(result.ok && result.nodes.map((n) => [n.id, n.kind, n.parentId])).toEqual([
+      ['city', 'city', null],
+      ['county', 'county-office', 'city'],
+      ['unit-001', 'unit', 'county'],
+    ]);
+  });
+
   it('names the row and column of every bad row at once', async () => {
     const rows = [...GOOD];
     rows[2] = ['东岭乡', '乡', '城关镇2', null, null, null]; // sheet row 5

@@ -90,6 +90,16 @@ describe('pnpm duban org', () => {
     ]);
   });
 
+  it('makes keys for the county of DUBAN_ORG by default', async () => {
+    const lines: string[] = [];
+    const wutong = join(ROOT, 'test/fixtures/wutong/org.yaml');
+    expect(
+      await runCli(['keys', 'init', '--out', join(dir, 'keys')], (l) => lines.push(l), { DUBAN_ORG: wutong }),
+    ).toBe(0);
+    expect(lines[0]).toMatch(/^keys for 9 nodes;/);
+    expect(existsSync(join(dir, 'keys/private/unit-wt-agri.pem'))).toBe(true);
+  });
+
   it('checks a bad file: every problem with its line, exit 1', async () => {
     const bad = join(dir, 'cycle.yaml');
     writeFileSync(
