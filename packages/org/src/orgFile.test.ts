@@ -106,6 +106,10 @@ describe('org.yaml', () => {
     expect(problems(GOOD.replace('    name: 甲镇\n', '    name: [甲镇\n'))[0]).toMatch(
       /^org\.yaml:14 YAML 格式错误 \/ YAML: /,
     );
+    expect(problems('# 还没写\n')).toEqual([
+      'org.yaml:1 文件是空的，应以 version: 1 开始 / the file is empty: it starts with version: 1',
+    ]);
+    expect(problems('- id: county\n')).toEqual(['org.yaml:1 类型不对，应为 object / expected object']);
     expect(problems(GOOD.replace('version: 1', 'version: 2'))).toEqual([
       'org.yaml:2 version: 不支持的版本 2，应为 version: 1 / unsupported version: expected 1',
     ]);

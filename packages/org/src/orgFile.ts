@@ -170,6 +170,10 @@ export function parseOrgFile(text: string, file: string): ParsedOrgFile {
   };
 
   const raw: unknown = doc.toJS();
+  if (raw === null || raw === undefined) {
+    problem(1, '', '文件是空的，应以 version: 1 开始', 'the file is empty: it starts with version: 1');
+    return { ok: false, problems };
+  }
   const parsed = OrgFile.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
