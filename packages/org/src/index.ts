@@ -1,2 +1,4 @@
 export * from './tree';
+export * from './orgFile';
 export * from './demoCounty';
+export * from './configured';

@@ -8,6 +8,12 @@ export const OrgNode = z.object({
   name: z.string().min(1),
   kind: OrgKind,
   parentId: z.string().nullable(),
+  // From org.yaml (orgFile.ts): 分管领导, 编码 and the office's contacts; the network needs none.
+  leader: z.string().min(1).optional(),
+  code: z.string().min(1).optional(),
+  contacts: z
+    .object({ phone: z.string().optional(), address: z.string().optional(), email: z.string().optional() })
+    .optional(),
 });
 export type OrgNode = z.infer<typeof OrgNode>;
 

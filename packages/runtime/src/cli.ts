@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_KEY_GRACE_MS,
@@ -10,13 +10,21 @@ import {
   verifyAuditTrail,
 } from '@duban/bus';
 import { createPool, createPrisma } from '@duban/db';
-import { demoCounty, demoHostedNodeIds } from '@duban/org';
+import { configuredOrg, countyNodeIds, formatProblem, readOrgFile } from '@duban/org';
+import type { OrgKind, OrgTree } from '@duban/org';
 
 const USAGE = `usage: pnpm duban <command>
 
+  org import ROSTER.xlsx [--out FILE] [--force]
+                                          the office's roster (单位名称, 类型, 上级单位, 编码, 分管领导)
+                                          to an org.yaml (default ./org.yaml); nothing is written on
+                                          any error, and an existing file only with --force
+  org check FILE                          validate an org.yaml: every problem with its line; exit 1 on any
+  org show [--org FILE]                   print the tree, names and ids, and the counts by kind
+                                          (default: DUBAN_ORG, else the demo county)
   keys init --out DIR [--nodes a,b,...]   make a county's keys: DIR/trust-store.json for every host,
                                           DIR/private/<node>.pem for each node's own host
-                                          (default nodes: the demo county)
+                                          (default nodes: the county of DUBAN_ORG, else the demo's)
   keys export [--node X]                  print the trust store entries of the nodes this database hosts
   keys rotate --node X [--grace-days N]   rotate a hosted node's key (the running relay announces it;
                                           the old key verifies for N more days, default 7)
@@ -48,10 +56,35 @@ export async function runCli(
       nodes: { type: 'string' },
       node: { type: 'string' },
       'grace-days': { type: 'string' },
+      org: { type: 'string' },
+      force: { type: 'boolean' },
     },
   });
-  const command = positionals.join(' ');
+  const command = positionals.slice(0, 2).join(' ');
+  const args = positionals.slice(2);
+  const takesFile = command === 'org import' || command === 'org check';
+  if (takesFile ? args.length !== 1 : args.length > 0)
+    throw new UsageError(takesFile ? `${command} needs one FILE` : `unexpected ${args.join(' ')}`);
   switch (command) {
+    case 'org import':
+      return importOrg(args[0]!, values.out ?? 'org.yaml', values.force === true, out);
+    case 'org check': {
+      const parsed = readOrgFile(resolve(args[0]!), args[0]!);
+      if (!parsed.ok) {
+        for (const p of parsed.problems) out(formatProblem(p));
+        out(`${args[0]}: ${parsed.problems.length} 处问题 / ${parsed.problems.length} problems`);
+        return 1;
+      }
+      out(`${args[0]}: ${countsLine(parsed.tree)} / ok`);
+      return 0;
+    }
+    case 'org show': {
+      const file = values.org ?? env.DUBAN_ORG;
+      const org = configuredOrg({ DUBAN_ORG: file }, process.cwd());
+      for (const line of treeLines(org)) out(line);
+      out(`${file ?? 'the demo county (examples/suixian/org.yaml)'}: ${countsLine(org)}`);
+      return 0;
+    }
     case 'keys init': {
       if (!values.out) throw new UsageError('keys init needs --out DIR');
       // Never over a county's existing keys: every host would stop trusting every other.
@@ -59,7 +92,7 @@ export async function runCli(
         throw new UsageError(`${values.out} holds keys already; choose another directory`);
       const nodes = values.nodes
         ? values.nodes.split(',').map((n) => n.trim())
-        : demoHostedNodeIds(demoCounty());
+        : countyNodeIds(configuredOrg(env, process.cwd()));
       const made = createKeyBundle(resolve(values.out), nodes);
       out(`keys for ${nodes.length} nodes; give every host DUBAN_TRUST_STORE=${made.trustStore}`);
       out(
@@ -111,6 +144,70 @@ export async function runCli(
     default:
       throw new UsageError(command ? `unknown command: ${command}` : 'no command');
   }
+}
+
+const KIND_LABELS: ReadonlyArray<[OrgKind, string, string]> = [
+  ['city', '市级', 'city'],
+  ['county-office', '县委督查室', 'county office'],
+  ['township', '乡镇', 'townships'],
+  ['unit', '县直单位', 'units'],
+];
+
+/** `114 个节点：县委督查室 1、乡镇 20、县直单位 92、市级 1 / 114 nodes: …`. */
+function countsLine(org: OrgTree): string {
+  const count = (kind: OrgKind) => org.all().filter((n) => n.kind === kind).length;
+  const present = KIND_LABELS.filter(([kind]) => count(kind) > 0);
+  return (
+    `${org.size} 个节点：${present.map(([kind, zh]) => `${zh} ${count(kind)}`).join('、')}` +
+    ` / ${org.size} nodes: ${present.map(([kind, , en]) => `${count(kind)} ${en}`).join(', ')}`
+  );
+}
+
+/** The tree from its roots down, two spaces a level: `城关镇  township-chengguan  分管：…`. */
+function treeLines(org: OrgTree): string[] {
+  const lines: string[] = [];
+  const walk = (id: string, depth: number) => {
+    const n = org.get(id);
+    const extra = [n.code ? `编码 ${n.code}` : '', n.leader ? `分管 ${n.leader}` : ''].filter(Boolean);
+    lines.push(`${'  '.repeat(depth)}${n.name}  ${n.id}${extra.length ? `  （${extra.join('；')}）` : ''}`);
+    for (const child of org.children(id)) walk(child.id, depth + 1);
+  };
+  for (const root of org.all().filter((n) => n.parentId === null)) walk(root.id, 0);
+  return lines;
+}
+
+async function importOrg(
+  roster: string,
+  target: string,
+  force: boolean,
+  out: (line: string) => void,
+): Promise<number> {
+  // Loaded here: exceljs is large, and only this command reads spreadsheets.
+  const { formatRosterProblem, importRoster } = await import('@duban/org/roster');
+  const outPath = resolve(target);
+  if (existsSync(outPath) && !force)
+    throw new UsageError(`${target} exists; choose another --out, or --force to replace it`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(resolve(roster));
+  } catch (error) {
+    out(`${roster}: 无法读取 / cannot read it (${(error as { code?: string }).code ?? String(error)})`);
+    return 1;
+  }
+  const result = await importRoster(bytes, { source: basename(roster) });
+  if (!result.ok) {
+    for (const p of result.problems) out(`${roster} ${formatRosterProblem(p)}`);
+    out(
+      `${result.problems.length} 处问题，未写入 ${target} / ${result.problems.length} problems: nothing written`,
+    );
+    return 1;
+  }
+  writeFileSync(outPath, result.yaml);
+  const parsed = readOrgFile(outPath, target);
+  if (!parsed.ok) throw new Error(`wrote an invalid ${target}: ${formatProblem(parsed.problems[0]!)}`);
+  out(`${target}: ${countsLine(parsed.tree)}`);
+  out(`下一步 / next: pnpm duban org show --org ${target}; then DUBAN_ORG=${target} pnpm start`);
+  return 0;
 }
 
 export async function cliMain(argv: readonly string[]): Promise<void> {

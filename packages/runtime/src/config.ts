@@ -24,7 +24,12 @@ const NodeProcessFields = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** Port of the embedded PostgreSQL (127.0.0.1 only); 0 picks a free one. */
   EMBEDDED_POSTGRES_PORT: Port.default(54329),
-  /** The nodes this process serves; absent: the whole demo county (113 nodes). */
+  /**
+   * The county's organisation: an org.yaml (ADR 0024), resolved against the working directory;
+   * absent: the demo county, examples/suixian/org.yaml.
+   */
+  DUBAN_ORG: z.string().min(1).optional(),
+  /** The nodes this process serves; absent: the county office and everything below it (113 in the demo). */
   DUBAN_NODES: NodeList.optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: Port.default(3000),
@@ -106,7 +111,8 @@ const NodeProcessFields = z.object({
     .default(1024 * 1024),
   /**
    * Demo accounts (docs: README): `auto` creates them on the first start of the embedded demo
-   * (no DATABASE_URL, the demo county) when there is no account yet; `on` also with DATABASE_URL.
+   * (no DATABASE_URL, no DUBAN_ORG: the demo county) when there is no account yet; `on` also with
+   * DATABASE_URL or another county (for the nodes of the demo's ids it has).
    */
   DUBAN_DEMO_ACCOUNTS: z.enum(['auto', 'on', 'off']).default('auto'),
 });

@@ -29,7 +29,7 @@ import {
   systemClock,
 } from '@duban/kit';
 import type { Clock, HttpApp, Logger } from '@duban/kit';
-import { demoCounty, demoHostedNodeIds } from '@duban/org';
+import { configuredOrg, countyNodeIds } from '@duban/org';
 import type { OrgTree } from '@duban/org';
 import { CalendarBook } from './calendars';
 import { kafkaSecurity } from './config';
@@ -96,8 +96,9 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const clock = options.clock ?? systemClock;
-  const org = options.org ?? demoCounty();
-  const hosted = new HostedNodes(config.DUBAN_NODES ?? demoHostedNodeIds(org));
+  // First, before a database starts: a bad org.yaml fails the start at once, in one line.
+  const org = options.org ?? configuredOrg(config, options.cwd ?? process.cwd());
+  const hosted = new HostedNodes(config.DUBAN_NODES ?? countyNodeIds(org));
   for (const id of hosted.list()) {
     if (!org.has(id)) throw new Error(`DUBAN_NODES names ${id}, which is not in the organisation tree`);
   }
@@ -156,7 +157,10 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
     });
     const demo =
       config.DUBAN_DEMO_ACCOUNTS === 'on' ||
-      (config.DUBAN_DEMO_ACCOUNTS === 'auto' && database.embedded && !config.DUBAN_NODES);
+      (config.DUBAN_DEMO_ACCOUNTS === 'auto' &&
+        database.embedded &&
+        !config.DUBAN_NODES &&
+        !config.DUBAN_ORG);
     if (demo) {
       const seeded = await seedDemoAccounts(auth, (n) => hosted.has(n));
       if (seeded.length > 0)

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { createPrisma, migrate, resolveDatabase } from '@duban/db';
-import { demoCounty } from '@duban/org';
+import { configuredOrg } from '@duban/org';
 import { runCli } from './app';
 
 /**
@@ -10,6 +10,8 @@ import { runCli } from './app';
  * started for the command when it is not.
  */
 async function main(): Promise<number> {
+  // The county the host serves (DUBAN_ORG), so accounts are made for its nodes; read before any database.
+  const org = configuredOrg();
   const port = Number(process.env.EMBEDDED_POSTGRES_PORT ?? 54329);
   let url = process.env.DATABASE_URL;
   let stop = async () => {};
@@ -31,7 +33,7 @@ async function main(): Promise<number> {
     try {
       return await runCli(process.argv.slice(2), {
         prisma,
-        org: demoCounty(),
+        org,
         io: {
           readStdin: async () => {
             const chunks: Buffer[] = [];

@@ -1,0 +1,3 @@
+import { describeOtherCounty } from './otherCounty';
+
+describeOtherCounty({ kind: 'embedded' }, true);
