@@ -9,6 +9,7 @@ export default tseslint.config(
       '**/generated/**',
       // The production build's output (infra/build/build.mjs).
       'services/host/dist/**',
+      'services/host/examples/**',
       'docs/**',
       '.duban/**',
       '.ci/.cache/**',

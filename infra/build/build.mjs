@@ -4,8 +4,9 @@
 // imports for node_modules. `pnpm build` runs it; `pnpm deploy:prod DIR` then writes a folder
 // with only the production dependencies, which the Dockerfile's last stage copies.
 //
-//   node infra/build/build.mjs            → services/host/dist/{host,tasks,reminders,scoring,notifications,duban}.mjs
-import { readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+//   node infra/build/build.mjs   → services/host/dist/{host,tasks,reminders,scoring,notifications,duban}.mjs
+//                                  and services/host/examples/ (a copy of examples/)
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -60,6 +61,9 @@ const entryPoints = {
 };
 
 rmSync(outdir, { recursive: true, force: true });
+// The demo county's org.yaml, the default organisation, ships at the deployed host's root.
+rmSync(join(hostDir, 'examples'), { recursive: true, force: true });
+cpSync(join(root, 'examples'), join(hostDir, 'examples'), { recursive: true });
 const result = await build({
   absWorkingDir: root,
   entryPoints: Object.fromEntries(Object.entries(entryPoints).map(([k, v]) => [k, join(root, v)])),

@@ -65,6 +65,9 @@ describe('the production build (pnpm build, pnpm deploy:prod, prune)', () => {
     expect(login.status).toBe(200);
     const { accessToken } = (await login.json()) as { accessToken: string };
     const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+    // The default organisation (examples/suixian/org.yaml) ships with the build.
+    const served = (await (await fetch(`${host.url}/nodes`, { headers })).json()) as { nodes: unknown[] };
+    expect(served.nodes).toHaveLength(113);
     const created = await fetch(`${host.url}/nodes/county/tasks/items`, {
       method: 'POST',
       headers,

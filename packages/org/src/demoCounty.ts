@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { countyNodeIds, loadOrgFile } from './orgFile';
 import type { OrgNode } from './tree';
@@ -11,7 +13,22 @@ export const DEMO_CITY_ID = 'city';
  * townships by their real names and 92 county units (113 nodes). The data is an ordinary org.yaml
  * (ADR 0024), the one `pnpm start` uses when DUBAN_ORG is not set.
  */
-export const DEMO_ORG_FILE = fileURLToPath(new URL('../../../examples/suixian/org.yaml', import.meta.url));
+export const DEMO_ORG_FILE = findUp(
+  'examples/suixian/org.yaml',
+  fileURLToPath(new URL('.', import.meta.url)),
+);
+
+/**
+ * The nearest `relative` above `from`: the repository's examples/ from packages/org/src, and the
+ * one a compiled host ships at its root from node_modules/@duban/org/src (ADR 0030).
+ */
+function findUp(relative: string, from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, relative);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`${relative} is not above ${from}`);
+  }
+}
 
 let demoNodes: readonly OrgNode[] | undefined;
 
