@@ -27,6 +27,12 @@ describe('migrations folder', () => {
   });
 });
 
+/** The Date a `<YYYYMMDDHHMMSS>_name` directory was stamped with. */
+function fromStamp(dir: string): string {
+  const s = dir.split('/').at(-1)!.slice(0, 14);
+  return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(8, 10)}:${s.slice(10, 12)}:${s.slice(12, 14)}Z`;
+}
+
 describe('diffMigrationsToSchema', () => {
   let dir: string;
   let bystander: FreshDatabase;
@@ -62,7 +68,27 @@ describe('diffMigrationsToSchema', () => {
       const first = await diffMigrationsToSchema({ url: bystander.url, migrationsDir, schemaPath });
       expect(first).toMatch(/CREATE TYPE "Status" AS ENUM \('OPEN', 'GONE'\)/);
       expect(first).toMatch(/CREATE TABLE "Thing"/);
-      await writeMigration(migrationsDir, 'init', first);
+      const initDir = await writeMigration(migrationsDir, 'init', first);
+      // Never over an existing migration, released or not.
+      await expect(
+        writeMigration(migrationsDir, 'init', 'SELECT 1;', new Date(fromStamp(initDir))),
+      ).rejects.toThrow(/exists already/);
+      await writeFile(
+        join(migrationsDir, 'released.json'),
+        JSON.stringify({
+          releases: [
+            {
+              version: '9.9.9',
+              date: '2026-01-01',
+              commit: 'x',
+              migrations: [{ name: '20260101000000_fixed', sha256: '0' }],
+            },
+          ],
+        }),
+      );
+      await expect(
+        writeMigration(migrationsDir, 'fixed', 'SELECT 1;', new Date('2026-01-01T00:00:00Z')),
+      ).rejects.toThrow(/is a released migration/);
       expect(await diffMigrationsToSchema({ url: bystander.url, migrationsDir, schemaPath })).toBe('');
 
       // Dropping an enum value: Prisma recreates the type inside BEGIN;/COMMIT;.

@@ -22,6 +22,7 @@ import type { SchemaEngine } from '@prisma/schema-engine-wasm';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/embedded.ts';
 import { defaultMigrationsDir, readMigrations } from '../src/migrate.ts';
+import { releasedMigrationNames } from '../src/released.ts';
 
 const dbDir = fileURLToPath(new URL('..', import.meta.url));
 export const defaultSchemaPath = join(dbDir, 'prisma', 'schema.prisma');
@@ -232,10 +233,22 @@ export function migrationDirName(name: string, now = new Date()): string {
   return `${stamp}_${name}`;
 }
 
-export async function writeMigration(migrationsDir: string, name: string, sql: string): Promise<string> {
-  // The regenerated init (ADR 0007) always sorts first, so hand-written migrations (e.g. a partial
-  // index the schema language cannot express) keep applying after it whenever it is remade.
-  const dir = join(migrationsDir, name === 'init' ? '00000000000000_init' : migrationDirName(name));
+/**
+ * Writes a new migration directory, never over an existing one: a released migration
+ * (migrations/released.json) is immutable, and an unreleased one may already be applied on a
+ * developer's database (ADR 0022).
+ */
+export async function writeMigration(
+  migrationsDir: string,
+  name: string,
+  sql: string,
+  now = new Date(),
+): Promise<string> {
+  const dirName = migrationDirName(name, now);
+  if ((await releasedMigrationNames(migrationsDir)).has(dirName))
+    throw new Error(`${dirName} is a released migration (migrations/released.json): it is never rewritten.`);
+  const dir = join(migrationsDir, dirName);
+  if (existsSync(dir)) throw new Error(`${dir} exists already; migrations are never rewritten.`);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'migration.sql'), sql);
   const lockfile = join(migrationsDir, LOCKFILE);
