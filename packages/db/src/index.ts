@@ -29,3 +29,15 @@ export {
 } from './embedded.ts';
 export { createFreshDatabase, type FreshDatabase } from './testing.ts';
 export { readReleases, releasedMigrationNames, type Release } from './released.ts';
+export {
+  BACKUP_FORMAT,
+  BackupError,
+  backupDatabase,
+  dubanVersion,
+  readBackupManifest,
+  restoreDatabase,
+  type BackupManifest,
+  type BackupResult,
+  type RestoreOptions,
+  type RestoreResult,
+} from './backup.ts';
