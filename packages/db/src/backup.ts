@@ -244,6 +244,17 @@ async function checkMigrations(manifest: BackupManifest, migrationsDir: string |
 }
 
 async function checkTarget(url: string, manifest: BackupManifest, migrationsDir?: string): Promise<void> {
+  // Data first: of the two refusals, that is the one an operator must hear.
+  const client = await connect(url, 'duban-restore');
+  try {
+    const found = await nonEmptyTables(client);
+    if (found.length > 0)
+      throw new BackupError(
+        `Refusing to restore into a database that holds data: ${found.map((t) => `${t.name} (${t.rows} rows)`).join(', ')}. Restore into a new, empty database.`,
+      );
+  } finally {
+    await client.end().catch(() => {});
+  }
   const status = await migrationStatus(url, migrationsDir === undefined ? {} : { migrationsDir });
   const inBackup = new Set(manifest.migrations.map((m) => m.name));
   const beyond = [
@@ -256,16 +267,6 @@ async function checkTarget(url: string, manifest: BackupManifest, migrationsDir?
     throw new BackupError(
       `Refusing to restore: the target database has migration(s) the backup predates (${beyond.join(', ')}). Restore into a new, empty database.`,
     );
-  const client = await connect(url, 'duban-restore');
-  try {
-    const found = await nonEmptyTables(client);
-    if (found.length > 0)
-      throw new BackupError(
-        `Refusing to restore into a database that holds data: ${found.map((t) => `${t.name} (${t.rows} rows)`).join(', ')}. Restore into a new, empty database.`,
-      );
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 async function nonEmptyTables(client: pg.ClientBase): Promise<Array<{ name: string; rows: number }>> {

@@ -11,6 +11,7 @@ import {
 } from '@duban/bus';
 import { createPool, createPrisma } from '@duban/db';
 import { demoCounty, demoHostedNodeIds } from '@duban/org';
+import { runDbCommand } from './dbCli';
 
 const USAGE = `usage: pnpm duban <command>
 
@@ -21,10 +22,16 @@ const USAGE = `usage: pnpm duban <command>
   keys rotate --node X [--grace-days N]   rotate a hosted node's key (the running relay announces it;
                                           the old key verifies for N more days, default 7)
   audit verify [--node X]                 walk each node's hash chain; exit 1 naming the first broken link
+  db status                               the database's migrations: applied, pending, unknown (from a
+                                          newer build), changed; exit 1 when this build cannot run on it
+  db migrate                              apply the pending migrations (what starting duban does)
+  backup --out FILE                       a consistent backup of the node's database (duban's format)
+  restore FILE                            load a backup into an EMPTY database, then upgrade it
   accounts …, secrets …                   people and the sign-in secret: pnpm duban accounts help
 
 keys export/rotate and audit verify read DATABASE_URL (the node's database; the embedded default is
-postgres://postgres:postgres@127.0.0.1:54329/duban while pnpm start runs).`;
+postgres://postgres:postgres@127.0.0.1:54329/duban while pnpm start runs). db, backup and restore
+use DATABASE_URL, else the embedded database of DUBAN_DATA_DIR (default .duban), running or not.`;
 
 function databaseUrl(env: NodeJS.ProcessEnv): string {
   const url = env.DATABASE_URL;
@@ -51,6 +58,23 @@ export async function runCli(
     },
   });
   const command = positionals.join(' ');
+  if (positionals[0] === 'db' || positionals[0] === 'backup' || positionals[0] === 'restore') {
+    if (command === 'backup' && !values.out) throw new UsageError('backup needs --out FILE');
+    if (positionals[0] === 'restore' && positionals.length !== 2) throw new UsageError('restore needs FILE');
+    if (
+      command !== 'db status' &&
+      command !== 'db migrate' &&
+      command !== 'backup' &&
+      positionals[0] !== 'restore'
+    )
+      throw new UsageError(`unknown command: ${command}`);
+    return runDbCommand(
+      positionals[0] === 'restore' ? 'restore' : (command as 'db status' | 'db migrate' | 'backup'),
+      { file: positionals[0] === 'restore' ? positionals[1] : values.out },
+      out,
+      env,
+    );
+  }
   switch (command) {
     case 'keys init': {
       if (!values.out) throw new UsageError('keys init needs --out DIR');
