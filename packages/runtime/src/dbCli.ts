@@ -36,7 +36,13 @@ export async function openNodeDatabase(
   const port = Number(env.EMBEDDED_POSTGRES_PORT ?? 54329);
   const dataDir = join(resolve(options.cwd ?? process.cwd(), env.DUBAN_DATA_DIR ?? '.duban'), 'pg');
   const running = `postgres://postgres:postgres@127.0.0.1:${port}/duban`;
-  if (await reachable(running)) {
+  const serving = await servedDataDir(running);
+  if (serving !== undefined) {
+    // Another checkout's (or another DUBAN_DATA_DIR's) server on the same port is not ours.
+    if (serving !== null && resolve(serving) !== dataDir)
+      throw new DatabaseCliError(
+        `port ${port} serves the embedded database of ${serving}, not ${dataDir}: stop that one or set EMBEDDED_POSTGRES_PORT`,
+      );
     return {
       url: running,
       label: `the running embedded database (${redact(running)})`,
@@ -161,14 +167,21 @@ function redact(url: string): string {
   }
 }
 
-async function reachable(url: string): Promise<boolean> {
+/** The data directory of the server at `url`: undefined when unreachable, null when it will not say. */
+async function servedDataDir(url: string): Promise<string | null | undefined> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
   client.on('error', () => {});
   try {
     await client.connect();
-    return true;
   } catch {
-    return false;
+    await client.end().catch(() => undefined);
+    return undefined;
+  }
+  try {
+    const { rows } = await client.query<{ dir: string }>(`SELECT current_setting('data_directory') AS dir`);
+    return rows[0]?.dir ?? null;
+  } catch {
+    return null;
   } finally {
     await client.end().catch(() => undefined);
   }
