@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFreshDatabase, readMigrations, type FreshDatabase } from '@duban/db';
+import { createFreshDatabase, readMigrations, startEmbeddedPostgres, type FreshDatabase } from '@duban/db';
 import { testPostgres } from '@duban/testing';
 import { runCli } from './cli';
 
@@ -113,4 +113,33 @@ describe('pnpm duban db status | db migrate | backup | restore', () => {
       'duban: cannot reach postgres://postgres:***@127.0.0.1:1/nowhere (ECONNREFUSED)',
     );
   }, 60_000);
+
+  it('without DATABASE_URL: the embedded database of DUBAN_DATA_DIR while it runs, never another one', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'duban-db-cli-embedded-'));
+    // As root the server runs as the `postgres` user, which must reach its directory.
+    await chmod(home, 0o755);
+    const server = await startEmbeddedPostgres({ dataDir: join(home, 'data', 'pg'), port: 0 });
+    try {
+      const env = { DUBAN_DATA_DIR: join(home, 'data'), EMBEDDED_POSTGRES_PORT: String(server.port) };
+      const lines: string[] = [];
+      expect(await runCli(['db', 'migrate'], (l) => lines.push(l), env)).toBe(0);
+      expect(lines.at(-1)).toMatch(
+        /^the running embedded database \(postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/duban\): applied/,
+      );
+      await expect(
+        runCli(['db', 'status'], () => {}, { ...env, DUBAN_DATA_DIR: join(home, 'elsewhere') }),
+      ).rejects.toThrow(`port ${server.port} serves the embedded database of ${join(home, 'data', 'pg')}`);
+    } finally {
+      await server.stop();
+    }
+    await expect(
+      runCli(['backup', '--out', join(home, 'x.gz')], () => {}, {
+        DUBAN_DATA_DIR: join(home, 'nothing'),
+        EMBEDDED_POSTGRES_PORT: String(server.port),
+      }),
+    ).rejects.toThrow(
+      `no database: DATABASE_URL is not set and there is no embedded one in ${join(home, 'nothing', 'pg')}`,
+    );
+    await rm(home, { recursive: true, force: true });
+  }, 120_000);
 });
