@@ -1,8 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres } from '../src/embedded.ts';
 import { migrate } from '../src/migrate.ts';
 import { createFreshDatabase, type FreshDatabase } from '../src/testing.ts';
 import { diffMigrationsToSchema, writeMigration } from './migration-new.ts';
@@ -25,6 +26,19 @@ describe('migrations folder', () => {
   it('holds everything in prisma/schema.prisma (else: pnpm --filter @duban/db migration:new <name>)', async () => {
     expect(await diffMigrationsToSchema({ url: adminUrl })).toBe('');
   });
+
+  it('diffs the same on the embedded PostgreSQL 18 (its NOT NULL constraints are not the engine’s business)', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'duban-migration-pg18-'));
+    // As root the server runs as the `postgres` user, which must reach its directory.
+    await chmod(home, 0o755);
+    const server = await startEmbeddedPostgres({ dataDir: join(home, 'data'), port: 0 });
+    try {
+      expect(await diffMigrationsToSchema({ url: server.adminUrl })).toBe('');
+    } finally {
+      await server.stop();
+      await rm(home, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 /** The Date a `<YYYYMMDDHHMMSS>_name` directory was stamped with. */

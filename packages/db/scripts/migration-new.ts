@@ -90,6 +90,8 @@ function isEmptyScript(sql: string): boolean {
 
 const require = createRequire(import.meta.url);
 let engineModule: Promise<typeof import('@prisma/schema-engine-wasm')> | undefined;
+/** The message of the engine's last panic (see loadEngineModule). */
+export let lastPanic: string | undefined;
 
 // The root tsconfig has no DOM lib, and @types/node 20 does not declare WebAssembly.
 const wasmApi = (
@@ -106,6 +108,13 @@ const wasmApi = (
  */
 function loadEngineModule(): Promise<typeof import('@prisma/schema-engine-wasm')> {
   engineModule ??= (async () => {
+    // Where the engine reports a Rust panic; without it the panic surfaces as a TypeError about
+    // this very global, and its message is lost.
+    (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: unknown }).PRISMA_WASM_PANIC_REGISTRY = {
+      set_message(message: string) {
+        lastPanic = message;
+      },
+    };
     const bindings = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const wasmPath = join(dirname(require.resolve('@prisma/schema-engine-wasm')), 'schema_engine_bg.wasm');
     const { instance } = await wasmApi.instantiate(await readFile(wasmPath), {
@@ -195,6 +204,13 @@ function fixAdapter<T extends PgAdapter | Awaited<ReturnType<PgAdapter['startTra
   io.performIO = async (query) => {
     const result = await performIO(query);
     for (const field of result.fields) if (field.dataTypeID === 18) field.dataTypeID = 25;
+    // PostgreSQL 18 lists NOT NULL constraints in pg_constraint (contype 'n'), which this engine's
+    // describer does not know and panics on; nullability it reads from the columns anyway.
+    const kind = result.fields.findIndex((f) => (f as { name?: string }).name === 'constraint_type');
+    if (kind >= 0) {
+      const rows = (result as unknown as { rows: unknown[][] }).rows;
+      (result as unknown as { rows: unknown[][] }).rows = rows.filter((row) => row[kind] !== 'n');
+    }
     return result;
   };
   if ('startTransaction' in adapter) {
@@ -315,12 +331,22 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+const PANIC_HINT =
+  'Write this migration by hand: migration:new --empty <name>, edit schema.prisma to match, confirm with ' +
+  'migration:new --check (ADR 0022); or try another server for the shadow database with DATABASE_URL.';
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // A panic inside a callback of the engine escapes every promise: report it the same way.
+  process.on('uncaughtException', (error) => {
+    console.error(lastPanic ? `The schema engine panicked: ${lastPanic}\n${PANIC_HINT}` : error);
+    process.exit(1);
+  });
   main(process.argv.slice(2)).then(
     // Explicit exit: the wasm engine leaves a ~10 s timer behind.
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      if (lastPanic) console.error(`\nThe schema engine panicked: ${lastPanic}\n${PANIC_HINT}`);
       process.exit(1);
     },
   );
