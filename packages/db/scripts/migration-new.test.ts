@@ -1,8 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres } from '../src/embedded.ts';
 import { migrate } from '../src/migrate.ts';
 import { createFreshDatabase, type FreshDatabase } from '../src/testing.ts';
 import { diffMigrationsToSchema, writeMigration } from './migration-new.ts';
@@ -25,7 +26,26 @@ describe('migrations folder', () => {
   it('holds everything in prisma/schema.prisma (else: pnpm --filter @duban/db migration:new <name>)', async () => {
     expect(await diffMigrationsToSchema({ url: adminUrl })).toBe('');
   });
+
+  it('diffs the same on the embedded PostgreSQL 18 (its NOT NULL constraints are not the engine’s business)', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'duban-migration-pg18-'));
+    // As root the server runs as the `postgres` user, which must reach its directory.
+    await chmod(home, 0o755);
+    const server = await startEmbeddedPostgres({ dataDir: join(home, 'data'), port: 0 });
+    try {
+      expect(await diffMigrationsToSchema({ url: server.adminUrl })).toBe('');
+    } finally {
+      await server.stop();
+      await rm(home, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
+
+/** The Date a `<YYYYMMDDHHMMSS>_name` directory was stamped with. */
+function fromStamp(dir: string): string {
+  const s = dir.split('/').at(-1)!.slice(0, 14);
+  return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(8, 10)}:${s.slice(10, 12)}:${s.slice(12, 14)}Z`;
+}
 
 describe('diffMigrationsToSchema', () => {
   let dir: string;
@@ -62,7 +82,27 @@ describe('diffMigrationsToSchema', () => {
       const first = await diffMigrationsToSchema({ url: bystander.url, migrationsDir, schemaPath });
       expect(first).toMatch(/CREATE TYPE "Status" AS ENUM \('OPEN', 'GONE'\)/);
       expect(first).toMatch(/CREATE TABLE "Thing"/);
-      await writeMigration(migrationsDir, 'init', first);
+      const initDir = await writeMigration(migrationsDir, 'init', first);
+      // Never over an existing migration, released or not.
+      await expect(
+        writeMigration(migrationsDir, 'init', 'SELECT 1;', new Date(fromStamp(initDir))),
+      ).rejects.toThrow(/exists already/);
+      await writeFile(
+        join(migrationsDir, 'released.json'),
+        JSON.stringify({
+          releases: [
+            {
+              version: '9.9.9',
+              date: '2026-01-01',
+              commit: 'x',
+              migrations: [{ name: '20260101000000_fixed', sha256: '0' }],
+            },
+          ],
+        }),
+      );
+      await expect(
+        writeMigration(migrationsDir, 'fixed', 'SELECT 1;', new Date('2026-01-01T00:00:00Z')),
+      ).rejects.toThrow(/is a released migration/);
       expect(await diffMigrationsToSchema({ url: bystander.url, migrationsDir, schemaPath })).toBe('');
 
       // Dropping an enum value: Prisma recreates the type inside BEGIN;/COMMIT;.

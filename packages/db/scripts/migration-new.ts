@@ -22,6 +22,7 @@ import type { SchemaEngine } from '@prisma/schema-engine-wasm';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/embedded.ts';
 import { defaultMigrationsDir, readMigrations } from '../src/migrate.ts';
+import { releasedMigrationNames } from '../src/released.ts';
 
 const dbDir = fileURLToPath(new URL('..', import.meta.url));
 export const defaultSchemaPath = join(dbDir, 'prisma', 'schema.prisma');
@@ -89,6 +90,8 @@ function isEmptyScript(sql: string): boolean {
 
 const require = createRequire(import.meta.url);
 let engineModule: Promise<typeof import('@prisma/schema-engine-wasm')> | undefined;
+/** The message of the engine's last panic (see loadEngineModule). */
+export let lastPanic: string | undefined;
 
 // The root tsconfig has no DOM lib, and @types/node 20 does not declare WebAssembly.
 const wasmApi = (
@@ -105,6 +108,13 @@ const wasmApi = (
  */
 function loadEngineModule(): Promise<typeof import('@prisma/schema-engine-wasm')> {
   engineModule ??= (async () => {
+    // Where the engine reports a Rust panic; without it the panic surfaces as a TypeError about
+    // this very global, and its message is lost.
+    (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: unknown }).PRISMA_WASM_PANIC_REGISTRY = {
+      set_message(message: string) {
+        lastPanic = message;
+      },
+    };
     const bindings = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const wasmPath = join(dirname(require.resolve('@prisma/schema-engine-wasm')), 'schema_engine_bg.wasm');
     const { instance } = await wasmApi.instantiate(await readFile(wasmPath), {
@@ -194,6 +204,13 @@ function fixAdapter<T extends PgAdapter | Awaited<ReturnType<PgAdapter['startTra
   io.performIO = async (query) => {
     const result = await performIO(query);
     for (const field of result.fields) if (field.dataTypeID === 18) field.dataTypeID = 25;
+    // PostgreSQL 18 lists NOT NULL constraints in pg_constraint (contype 'n'), which this engine's
+    // describer does not know and panics on; nullability it reads from the columns anyway.
+    const kind = result.fields.findIndex((f) => (f as { name?: string }).name === 'constraint_type');
+    if (kind >= 0) {
+      const rows = (result as unknown as { rows: unknown[][] }).rows;
+      (result as unknown as { rows: unknown[][] }).rows = rows.filter((row) => row[kind] !== 'n');
+    }
     return result;
   };
   if ('startTransaction' in adapter) {
@@ -232,10 +249,22 @@ export function migrationDirName(name: string, now = new Date()): string {
   return `${stamp}_${name}`;
 }
 
-export async function writeMigration(migrationsDir: string, name: string, sql: string): Promise<string> {
-  // The regenerated init (ADR 0007) always sorts first, so hand-written migrations (e.g. a partial
-  // index the schema language cannot express) keep applying after it whenever it is remade.
-  const dir = join(migrationsDir, name === 'init' ? '00000000000000_init' : migrationDirName(name));
+/**
+ * Writes a new migration directory, never over an existing one: a released migration
+ * (migrations/released.json) is immutable, and an unreleased one may already be applied on a
+ * developer's database (ADR 0022).
+ */
+export async function writeMigration(
+  migrationsDir: string,
+  name: string,
+  sql: string,
+  now = new Date(),
+): Promise<string> {
+  const dirName = migrationDirName(name, now);
+  if ((await releasedMigrationNames(migrationsDir)).has(dirName))
+    throw new Error(`${dirName} is a released migration (migrations/released.json): it is never rewritten.`);
+  const dir = join(migrationsDir, dirName);
+  if (existsSync(dir)) throw new Error(`${dir} exists already; migrations are never rewritten.`);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'migration.sql'), sql);
   const lockfile = join(migrationsDir, LOCKFILE);
@@ -302,12 +331,22 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+const PANIC_HINT =
+  'Write this migration by hand: migration:new --empty <name>, edit schema.prisma to match, confirm with ' +
+  'migration:new --check (ADR 0022); or try another server for the shadow database with DATABASE_URL.';
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // A panic inside a callback of the engine escapes every promise: report it the same way.
+  process.on('uncaughtException', (error) => {
+    console.error(lastPanic ? `The schema engine panicked: ${lastPanic}\n${PANIC_HINT}` : error);
+    process.exit(1);
+  });
   main(process.argv.slice(2)).then(
     // Explicit exit: the wasm engine leaves a ~10 s timer behind.
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      if (lastPanic) console.error(`\nThe schema engine panicked: ${lastPanic}\n${PANIC_HINT}`);
       process.exit(1);
     },
   );

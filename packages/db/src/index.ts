@@ -10,7 +10,9 @@ export {
   defaultMigrationsDir,
   migrate,
   MigrationError,
+  migrationStatus,
   readMigrations,
+  type MigrationStatus,
   type MigrateOptions,
   type MigrateResult,
   type Migration,
@@ -26,3 +28,16 @@ export {
   type RunningPostgres,
 } from './embedded.ts';
 export { createFreshDatabase, type FreshDatabase } from './testing.ts';
+export { readReleases, releasedMigrationNames, type Release } from './released.ts';
+export {
+  BACKUP_FORMAT,
+  BackupError,
+  backupDatabase,
+  dubanVersion,
+  readBackupManifest,
+  restoreDatabase,
+  type BackupManifest,
+  type BackupResult,
+  type RestoreOptions,
+  type RestoreResult,
+} from './backup.ts';

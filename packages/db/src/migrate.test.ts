@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checksumMatches, migrate, MigrationError, sha256, withoutTransactionControl } from './migrate.ts';
+import {
+  checksumMatches,
+  migrate,
+  MigrationError,
+  migrationStatus,
+  sha256,
+  withoutTransactionControl,
+} from './migrate.ts';
 import { createFreshDatabase, type FreshDatabase } from './testing.ts';
 
 const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -208,14 +215,46 @@ describe('migrate', () => {
     });
   });
 
-  it('reports migrations the database knows but the folder lacks', async () => {
+  it('refuses a database migrated by a newer build, unless told to carry on', async () => {
     await write('20260101000000_first', 'CREATE TABLE a (id int);');
     await migrate(db.url, { migrationsDir: dir });
     await rm(join(dir, '20260101000000_first'), { recursive: true });
-    await expect(migrate(db.url, { migrationsDir: dir })).resolves.toEqual({
+    await expect(migrate(db.url, { migrationsDir: dir })).rejects.toThrow(
+      /migrated by a newer build of duban \(migration\(s\) this build does not have: 20260101000000_first\)/,
+    );
+    await expect(migrate(db.url, { migrationsDir: dir, allowUnknown: true })).resolves.toEqual({
       applied: [],
       alreadyApplied: [],
       unknown: ['20260101000000_first'],
     });
+    expect(await migrationStatus(db.url, { migrationsDir: dir })).toMatchObject({
+      applied: [],
+      pending: [],
+      unknown: ['20260101000000_first'],
+    });
+  });
+
+  it('applies only the migrations it is given, and reports the rest as pending', async () => {
+    expect(await migrationStatus(db.url, { migrationsDir: dir })).toEqual({
+      applied: [],
+      pending: [],
+      unknown: [],
+      changed: [],
+      failed: [],
+    });
+    await write('20260101000000_first', 'CREATE TABLE a (id int);');
+    await write('20260102000000_second', 'CREATE TABLE b (id int);');
+    await write('20260103000000_third', 'CREATE TABLE c (id int);');
+    expect((await migrationStatus(db.url, { migrationsDir: dir })).pending).toHaveLength(3);
+    expect(
+      await migrate(db.url, { migrationsDir: dir, only: ['20260101000000_first', '20260103000000_third'] }),
+    ).toMatchObject({ applied: ['20260101000000_first', '20260103000000_third'] });
+    await expect(migrate(db.url, { migrationsDir: dir, only: ['20260109000000_nope'] })).rejects.toThrow(
+      /no migration\(s\) 20260109000000_nope/,
+    );
+    await writeFile(join(dir, '20260101000000_first', 'migration.sql'), 'CREATE TABLE a (id bigint);');
+    const status = await migrationStatus(db.url, { migrationsDir: dir });
+    expect(status.applied.map((m) => m.name)).toEqual(['20260103000000_third']);
+    expect(status).toMatchObject({ pending: ['20260102000000_second'], changed: ['20260101000000_first'] });
   });
 });

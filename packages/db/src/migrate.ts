@@ -26,6 +26,17 @@ export interface MigrateOptions {
   lockTimeoutMs?: number;
   /** Called once per applied migration. */
   log?: (message: string) => void;
+  /**
+   * Apply only these of the folder's migrations (in folder order), leaving the rest pending:
+   * a restore recreates exactly the schema its backup was taken with before loading rows.
+   * A name the folder lacks is an error.
+   */
+  only?: readonly string[];
+  /**
+   * Carry on when the database records migrations this build does not have (default: refuse,
+   * since it was migrated by a newer build whose schema this code may not understand).
+   */
+  allowUnknown?: boolean;
 }
 
 export interface MigrateResult {
@@ -117,8 +128,20 @@ export async function migrate(url: string, options: MigrateOptions = {}): Promis
       alreadyApplied: migrations.filter((m) => appliedChecksums.has(m.name)).map((m) => m.name),
       unknown: [...appliedChecksums.keys()].filter((name) => !local.has(name)),
     };
+    if (result.unknown.length > 0 && !options.allowUnknown) {
+      throw new MigrationError(
+        `Refusing to run: the database was migrated by a newer build of duban (migration(s) this build does not have: ` +
+          `${result.unknown.join(', ')}). Run that build, or restore a backup taken with this one.`,
+      );
+    }
+    const only = options.only === undefined ? undefined : new Set(options.only);
+    const missing = [...(only ?? [])].filter((name) => !local.has(name));
+    if (missing.length > 0) {
+      throw new MigrationError(`This build has no migration(s) ${missing.join(', ')}.`);
+    }
     for (const migration of migrations) {
       if (appliedChecksums.has(migration.name)) continue;
+      if (only && !only.has(migration.name)) continue;
       await applyOne(client, migration);
       result.applied.push(migration.name);
       options.log?.(`applied migration ${migration.name}`);
@@ -130,7 +153,68 @@ export async function migrate(url: string, options: MigrateOptions = {}): Promis
   }
 }
 
-interface AppliedRow {
+export interface MigrationStatus {
+  /** Recorded as applied and present in this build unchanged, in the order they were applied. */
+  applied: Array<{ name: string; checksum: string; finishedAt: Date }>;
+  /** In this build, not yet applied: `migrate()` applies these. */
+  pending: string[];
+  /** Applied, but this build has no such migration: a newer build migrated the database. */
+  unknown: string[];
+  /** Applied with a checksum other than this build's file: someone edited a released migration. */
+  changed: string[];
+  /** Started and never finished (a non-transactional tool died half-way). */
+  failed: string[];
+}
+
+/**
+ * What `migrate()` would find, without changing anything (not even creating the bookkeeping
+ * table): for `pnpm duban db status` and for a restore's checks.
+ */
+export async function migrationStatus(
+  url: string,
+  options: Pick<MigrateOptions, 'migrationsDir'> = {},
+): Promise<MigrationStatus> {
+  const migrations = await readMigrations(options.migrationsDir);
+  const client = new pg.Client({ connectionString: url, application_name: 'duban-migrate-status' });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return statusOf(migrations, await appliedRows(client));
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** The rows of `_prisma_migrations`, none when the table does not exist yet. */
+export async function appliedRows(client: pg.ClientBase): Promise<AppliedRow[]> {
+  const { rows: exists } = await client.query<{ t: string | null }>(
+    `SELECT to_regclass('"_prisma_migrations"')::text AS t`,
+  );
+  if (!exists[0]?.t) return [];
+  const { rows } = await client.query<AppliedRow>(
+    `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations"
+     WHERE rolled_back_at IS NULL ORDER BY started_at, migration_name`,
+  );
+  return rows;
+}
+
+export function statusOf(migrations: readonly Migration[], rows: readonly AppliedRow[]): MigrationStatus {
+  const byName = new Map(migrations.map((m) => [m.name, m]));
+  const recorded = new Set(rows.map((r) => r.migration_name));
+  const status: MigrationStatus = { applied: [], pending: [], unknown: [], changed: [], failed: [] };
+  for (const row of rows) {
+    const local = byName.get(row.migration_name);
+    if (row.finished_at === null) status.failed.push(row.migration_name);
+    else if (!local) status.unknown.push(row.migration_name);
+    else if (!checksumMatches(local.sql, row.checksum)) status.changed.push(row.migration_name);
+    else
+      status.applied.push({ name: row.migration_name, checksum: row.checksum, finishedAt: row.finished_at });
+  }
+  for (const m of migrations) if (!recorded.has(m.name)) status.pending.push(m.name);
+  return status;
+}
+
+export interface AppliedRow {
   migration_name: string;
   checksum: string;
   finished_at: Date | null;

@@ -17,7 +17,10 @@ export interface FreshDatabase {
 export async function createFreshDatabase(
   adminUrl: string,
   namePrefix: string,
-  options: Pick<MigrateOptions, 'migrationsDir'> = {},
+  options: Pick<MigrateOptions, 'migrationsDir' | 'only'> & {
+    /** false: leave it bare (no tables at all), e.g. as a restore's target. */
+    migrate?: boolean;
+  } = {},
 ): Promise<FreshDatabase> {
   const name = databaseName(namePrefix);
   await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`));
@@ -29,7 +32,8 @@ export async function createFreshDatabase(
       client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`),
     ).then(() => {});
   try {
-    await migrate(url, options);
+    const { migrate: wanted, ...migrateOptions } = options;
+    if (wanted !== false) await migrate(url, migrateOptions);
   } catch (error) {
     await drop().catch(() => {});
     throw error;

@@ -12,6 +12,7 @@ import {
 import { createPool, createPrisma } from '@duban/db';
 import { configuredOrg, countyNodeIds, formatProblem, readOrgFile } from '@duban/org';
 import type { OrgKind, OrgTree } from '@duban/org';
+import { runDbCommand } from './dbCli';
 
 const USAGE = `usage: pnpm duban <command>
 
@@ -29,10 +30,16 @@ const USAGE = `usage: pnpm duban <command>
   keys rotate --node X [--grace-days N]   rotate a hosted node's key (the running relay announces it;
                                           the old key verifies for N more days, default 7)
   audit verify [--node X]                 walk each node's hash chain; exit 1 naming the first broken link
+  db status                               the database's migrations: applied, pending, unknown (from a
+                                          newer build), changed; exit 1 when this build cannot run on it
+  db migrate                              apply the pending migrations (what starting duban does)
+  backup --out FILE                       a consistent backup of the node's database (duban's format)
+  restore FILE                            load a backup into an EMPTY database, then upgrade it
   accounts …, secrets …                   people and the sign-in secret: pnpm duban accounts help
 
 keys export/rotate and audit verify read DATABASE_URL (the node's database; the embedded default is
-postgres://postgres:postgres@127.0.0.1:54329/duban while pnpm start runs).`;
+postgres://postgres:postgres@127.0.0.1:54329/duban while pnpm start runs). db, backup and restore
+use DATABASE_URL, else the embedded database of DUBAN_DATA_DIR (default .duban), running or not.`;
 
 function databaseUrl(env: NodeJS.ProcessEnv): string {
   const url = env.DATABASE_URL;
@@ -60,6 +67,20 @@ export async function runCli(
       force: { type: 'boolean' },
     },
   });
+  // The database commands take the whole line: `restore FILE` has its file as a positional.
+  const words = positionals.join(' ');
+  const isDbCommand = (w: string): w is 'db status' | 'db migrate' | 'backup' =>
+    w === 'db status' || w === 'db migrate' || w === 'backup';
+  if (isDbCommand(words) || positionals[0] === 'restore') {
+    if (words === 'backup' && !values.out) throw new UsageError('backup needs --out FILE');
+    if (positionals[0] === 'restore' && positionals.length !== 2) throw new UsageError('restore needs FILE');
+    return runDbCommand(
+      isDbCommand(words) ? words : 'restore',
+      { file: positionals[0] === 'restore' ? positionals[1] : values.out },
+      out,
+      env,
+    );
+  }
   const command = positionals.slice(0, 2).join(' ');
   const args = positionals.slice(2);
   const takesFile = command === 'org import' || command === 'org check';

