@@ -11,6 +11,8 @@ import {
 } from '@duban/bus';
 import { createPool, createPrisma } from '@duban/db';
 import { demoCounty, demoHostedNodeIds } from '@duban/org';
+import { UsageError } from './cliErrors';
+import { DEAD_LETTERS_NOTE, DEAD_LETTERS_USAGE, runDeadLetters } from './deadLetters';
 
 const USAGE = `usage: pnpm duban <command>
 
@@ -21,10 +23,13 @@ const USAGE = `usage: pnpm duban <command>
   keys rotate --node X [--grace-days N]   rotate a hosted node's key (the running relay announces it;
                                           the old key verifies for N more days, default 7)
   audit verify [--node X]                 walk each node's hash chain; exit 1 naming the first broken link
+${DEAD_LETTERS_USAGE}
   accounts …, secrets …                   people and the sign-in secret: pnpm duban accounts help
 
 keys export/rotate and audit verify read DATABASE_URL (the node's database; the embedded default is
-postgres://postgres:postgres@127.0.0.1:54329/duban while pnpm start runs).`;
+postgres://postgres:postgres@127.0.0.1:54329/duban while pnpm start runs).
+
+${DEAD_LETTERS_NOTE}`;
 
 function databaseUrl(env: NodeJS.ProcessEnv): string {
   const url = env.DATABASE_URL;
@@ -32,14 +37,13 @@ function databaseUrl(env: NodeJS.ProcessEnv): string {
   return url;
 }
 
-class UsageError extends Error {}
-
 /** The `pnpm duban` commands; returns the exit code (tests call it in-process, main() exits with it). */
 export async function runCli(
   argv: readonly string[],
   out: (line: string) => void = console.log,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
+  if (argv[0] === 'dead-letters') return runDeadLetters(argv.slice(1), out, env);
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,

@@ -109,6 +109,8 @@ const NodeProcessFields = z.object({
    * (no DATABASE_URL, the demo county) when there is no account yet; `on` also with DATABASE_URL.
    */
   DUBAN_DEMO_ACCOUNTS: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** When set, GET /metrics needs `Authorization: Bearer <this>`; absent, it is public like /healthz. */
+  DUBAN_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
 });
 
 // Half a secured configuration would fail later as a vague connection error: refuse it here.
