@@ -133,7 +133,7 @@ export class ProcessMetrics {
     });
     this.errors = new Counter({
       name: 'duban_metrics_collector_errors_total',
-      help: 'Scrapes in which a collector failed or timed out (its series were left out)',
+      help: 'Scrapes in which a collector failed or timed out, its series left out (counted from the next scrape on)',
       labelNames: ['collector'],
       registers: [registry],
     });
@@ -290,9 +290,13 @@ export class ProcessMetrics {
       labelNames,
       registers: [this.registry],
       async collect() {
-        // Series that disappeared (a group now caught up on a topic, a node's head moved) go too.
+        // Series that disappeared (a node's head moved) go too.
         this.reset();
-        for (const s of (await samples()) ?? []) this.set(s.labels, s.value);
+        const found = await samples();
+        // A collector that failed leaves its series out: an unlabelled gauge would read 0, which
+        // looks healthy (an empty outbox) exactly when nobody can tell.
+        if (found === undefined && labelNames.length === 0) this.remove();
+        for (const s of found ?? []) this.set(s.labels, s.value);
       },
     });
   }

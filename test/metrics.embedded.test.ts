@@ -7,10 +7,12 @@ import { TOPICS, createEvent, encodeEvent } from '@duban/events';
 import type { DubanEvent } from '@duban/events';
 import { allServices } from '@duban/host';
 import { createLogger } from '@duban/kit';
-import { NodeProcessConfig, runCli, startNodeProcess } from '@duban/runtime';
+import { COLLECT_TIMEOUT_MS, NodeProcessConfig, runCli, startNodeProcess } from '@duban/runtime';
 import type { RunningNode, ServiceModule } from '@duban/runtime';
 import { eventually, freshDatabase, testPostgres } from '@duban/testing';
 import { scrape, valueOf } from './metricsScrape';
+import { startSingleHost } from './singleHost';
+import type { SingleHost } from './singleHost';
 import type { Families } from './metricsScrape';
 
 const DAY = 24 * 3600_000;
@@ -303,6 +305,34 @@ describe('/metrics of a host process, and pnpm duban dead-letters', () => {
     ).toBe(1);
   });
 
+  it('answers a scrape within its deadline when a table is locked, leaving those series out', async () => {
+    await new Promise((r) => setTimeout(r, COLLECT_WAIT_MS));
+    const locker = await admin.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE outbox_event IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      const m = await metrics();
+      expect(Date.now() - started).toBeLessThan(COLLECT_TIMEOUT_MS + 1500);
+      expect(m.get('duban_outbox_pending')!.metrics).toEqual([]);
+      // The failure is counted once the scrape's counters were written: the next scrape shows it.
+      const next = await metrics();
+      expect(next.get('duban_outbox_pending')!.metrics).toEqual([]);
+      expect(
+        valueOf(next, 'duban_metrics_collector_errors_total', { collector: 'outbox' }),
+      ).toBeGreaterThanOrEqual(1);
+      // The other collectors answered.
+      expect(valueOf(m, 'duban_timers_pending', {})).toBeGreaterThanOrEqual(1);
+    } finally {
+      await locker.query('ROLLBACK');
+      locker.release();
+    }
+    await eventually(
+      'the outbox series is back',
+      async () => valueOf(await metrics(), 'duban_outbox_pending', {}) === 0,
+    );
+  });
+
   it('reports each hosted node’s audit chain head and the deliveries not yet sent', async () => {
     await host.delivery.flushed();
     await new Promise((r) => setTimeout(r, COLLECT_WAIT_MS));
@@ -326,6 +356,30 @@ describe('/metrics of a host process, and pnpm duban dead-letters', () => {
     const after = await metrics();
     expect(valueOf(after, 'duban_notification_deliveries', { status: 'dead', channel: 'email' })).toBe(1);
     expect(valueOf(after, 'duban_notification_deliveries_retrying', { channel: 'sms' })).toBe(1);
+  });
+});
+
+describe('/metrics guarded by DUBAN_METRICS_TOKEN', () => {
+  let single: SingleHost;
+  let url: string;
+  const TOKEN = 'scrape-token-0123456789';
+  beforeAll(async () => {
+    single = await startSingleHost('metrics_token', ['county'], { env: { DUBAN_METRICS_TOKEN: TOKEN } });
+    url = await single.host.app.listen({ host: '127.0.0.1', port: 0 });
+  }, 120_000);
+  afterAll(async () => single?.close());
+
+  it('answers 401 without the token or with another, and the metrics with it', async () => {
+    const none = await fetch(`${url}/metrics`);
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('metrics.token_required');
+    expect(
+      (await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status,
+    ).toBe(401);
+    const m = await scrape(`${url}/metrics`, { authorization: `Bearer ${TOKEN}` });
+    expect(valueOf(m, 'duban_outbox_pending', {})).toBe(0);
+    // A person's sign-in is not the scrape token.
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
 });
 
