@@ -77,7 +77,7 @@ describe('/metrics of a host process, and pnpm duban dead-letters', () => {
   const lettersOf = async (code: string) =>
     (
       await admin.query<{ seq: string; value: string }>(
-        `SELECT seq::text AS seq, value FROM log_record WHERE topic = $1 AND value::jsonb->>'code' = $2 ORDER BY seq`,
+        `SELECT seq::text AS seq, value FROM log_record WHERE topic = $1 AND value::jsonb->>'code' = $2 ORDER BY log_record.seq`,
         [TOPICS.deadLetters, code],
       )
     ).rows.map((r) => {
@@ -247,6 +247,11 @@ describe('/metrics of a host process, and pnpm duban dead-letters', () => {
     expect(listed.code).toBe(0);
     expect(listed.out).toContain(`${id}  `);
     expect(listed.out).not.toContain('event.invalid ');
+    // Newest first, by the log's order (numbers, not text).
+    const all = (await cli('list', '--limit', '500')).out.split('\n').map((l) => Number(l.split(' ')[0]));
+    expect(all.length).toBeGreaterThan(2);
+    expect(all).toEqual([...all].sort((a, b) => b - a));
+    expect(all[0]).toBe(Math.max(...(await lettersOf('event.invalid')).map((l) => Number(l.seq)), ...all));
     const shown = await cli('show', id);
     expect(shown.code).toBe(0);
     const letter = JSON.parse(shown.out) as { code: string; reason: string; topic: string; value: string };
@@ -337,7 +342,7 @@ describe('/metrics of a host process, and pnpm duban dead-letters', () => {
     await host.delivery.flushed();
     await new Promise((r) => setTimeout(r, COLLECT_WAIT_MS));
     const { rows } = await admin.query<{ seq: string; hash: string }>(
-      `SELECT seq::text AS seq, hash FROM audit_record WHERE node = 'county' ORDER BY seq DESC LIMIT 1`,
+      `SELECT seq::text AS seq, hash FROM audit_record WHERE node = 'county' ORDER BY audit_record.seq DESC LIMIT 1`,
     );
     const m = await metrics();
     expect(valueOf(m, 'duban_audit_chain_seq', { node: 'county' })).toBe(Number(rows[0]!.seq));

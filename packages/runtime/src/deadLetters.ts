@@ -81,7 +81,7 @@ class LetterStore {
       const { rows } = await this.logPool.query<{ seq: string; value: string }>(
         `SELECT seq::text AS seq, value FROM log_record
           WHERE topic = $1 AND ($2::text IS NULL OR value::jsonb->>'code' = $2)
-          ORDER BY seq DESC LIMIT $3`,
+          ORDER BY log_record.seq DESC LIMIT $3`,
         [TOPICS.deadLetters, filter.code ?? null, filter.limit],
       );
       return rows.map((r) => ({ id: r.seq, letter: JSON.parse(r.value) as DeadLetter }));
