@@ -7,7 +7,7 @@ import { TOPICS, createEvent, encodeEvent } from '@duban/events';
 import type { DubanEvent } from '@duban/events';
 import { allServices } from '@duban/host';
 import { createLogger } from '@duban/kit';
-import { COLLECT_TIMEOUT_MS, NodeProcessConfig, runCli, startNodeProcess } from '@duban/runtime';
+import { COLLECT_TIMEOUT_MS, LETTER_CODE, NodeProcessConfig, runCli, startNodeProcess } from '@duban/runtime';
 import type { RunningNode, ServiceModule } from '@duban/runtime';
 import { eventually, freshDatabase, testPostgres } from '@duban/testing';
 import { scrape, valueOf } from './metricsScrape';
@@ -77,8 +77,9 @@ describe('/metrics of a host process, and pnpm duban dead-letters', () => {
   const lettersOf = async (code: string) =>
     (
       await admin.query<{ seq: string; value: string }>(
-        `SELECT seq::text AS seq, value FROM log_record WHERE topic = $1 AND value::jsonb->>'code' = $2 ORDER BY log_record.seq`,
-        [TOPICS.deadLetters, code],
+        `SELECT seq::text AS seq, value FROM log_record
+          WHERE topic = $1 AND substring(value from $3) = $2 ORDER BY log_record.seq`,
+        [TOPICS.deadLetters, code, LETTER_CODE],
       )
     ).rows.map((r) => {
       const letter = JSON.parse(r.value) as { group: string; value: string | null };
@@ -202,6 +203,11 @@ describe('/metrics of a host process, and pnpm duban dead-letters', () => {
   });
 
   it('counts dead letters by code; the CLI lists, shows and replays a forged one, which stays dead', async () => {
+    // Whoever can append to the log can put bytes on the dead-letter topic too: they break nothing.
+    await host.log.append([
+      { topic: TOPICS.deadLetters, key: null, value: 'not a letter' },
+      { topic: TOPICS.deadLetters, key: null, value: '{"group":"tasks@nowhere","code":' },
+    ]);
     // Bytes that are no event at all, and an unsigned "closure" in the county's name.
     await host.log.append([{ topic: TOPICS.tasks, key: 'junk', value: 'not an event' }]);
     const item = await assign('伪造测试');
@@ -230,6 +236,10 @@ describe('/metrics of a host process, and pnpm duban dead-letters', () => {
       );
     });
     const invalid = await lettersOf('event.invalid');
+    expect(
+      valueOf(counted, 'duban_metrics_collector_errors_total', { collector: 'dead_letters' }),
+    ).toBeUndefined();
+    expect(counted.get('duban_dead_letters')!.metrics.map((s) => s.labels.code)).not.toContain('unknown');
     expect(valueOf(counted, 'duban_dead_letters', { code: 'event.invalid' })).toBe(invalid.length);
     // The in-process counter agrees per group.
     for (const l of invalid)

@@ -11,6 +11,7 @@ import { UsageError } from './cliErrors';
 import { NodeProcessConfig } from './config';
 import { kafkaSecurity } from './config';
 import { KafkaAdmin } from './kafkaAdmin';
+import { LETTER_CODE } from './metrics';
 
 export const DEAD_LETTERS_USAGE = `  dead-letters list [--code C] [--limit N]   the newest dead letters (default 20), optionally of one code
   dead-letters show ID                      one letter: its reason, the original message and its replays
@@ -35,6 +36,24 @@ interface Replay {
   replayed_by: string;
   replayed_at: Date;
   forced: boolean;
+}
+
+/**
+ * A record of the dead-letter topic as the consumers write it; anything else (anyone who can append
+ * to the log can put bytes there) is not a letter: nothing to show or replay.
+ */
+function parseLetter(value: string | null): DeadLetter | undefined {
+  try {
+    const letter = JSON.parse(value ?? 'null') as Partial<DeadLetter> | null;
+    return typeof letter?.group === 'string' &&
+      typeof letter.code === 'string' &&
+      typeof letter.topic === 'string' &&
+      typeof letter.position === 'string'
+      ? (letter as DeadLetter)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const originalOf = (l: DeadLetter) => `${l.topic}/${l.partition}/${l.position}`;
@@ -80,11 +99,14 @@ class LetterStore {
     if (this.logPool) {
       const { rows } = await this.logPool.query<{ seq: string; value: string }>(
         `SELECT seq::text AS seq, value FROM log_record
-          WHERE topic = $1 AND ($2::text IS NULL OR value::jsonb->>'code' = $2)
+          WHERE topic = $1 AND ($2::text IS NULL OR substring(value from $4) = $2)
           ORDER BY log_record.seq DESC LIMIT $3`,
-        [TOPICS.deadLetters, filter.code ?? null, filter.limit],
+        [TOPICS.deadLetters, filter.code ?? null, filter.limit, LETTER_CODE],
       );
-      return rows.map((r) => ({ id: r.seq, letter: JSON.parse(r.value) as DeadLetter }));
+      return rows.flatMap((r) => {
+        const letter = parseLetter(r.value);
+        return letter ? [{ id: r.seq, letter }] : [];
+      });
     }
     return (await this.readKafka())
       .filter((l) => filter.code === undefined || l.letter.code === filter.code)
@@ -100,7 +122,8 @@ class LetterStore {
         'SELECT value FROM log_record WHERE topic = $1 AND seq = $2',
         [TOPICS.deadLetters, id],
       );
-      return rows[0] && { id, letter: JSON.parse(rows[0].value) as DeadLetter };
+      const letter = rows[0] && parseLetter(rows[0].value);
+      return letter && { id, letter };
     }
     if (!/^\d+:\d+$/.test(id))
       throw new UsageError(`${id} is not a dead letter id here (<partition>:<offset> on Kafka)`);
@@ -131,13 +154,8 @@ class LetterStore {
       groupId,
       topics: [TOPICS.deadLetters],
       onMessage: async (m) => {
-        if (m.value !== null) {
-          try {
-            found.push({ id: `${m.partition}:${m.position}`, letter: JSON.parse(m.value) as DeadLetter });
-          } catch {
-            // Not a letter the consumers wrote: nothing to show or replay.
-          }
-        }
+        const letter = parseLetter(m.value);
+        if (letter) found.push({ id: `${m.partition}:${m.position}`, letter });
         const end = ends.get(m.partition);
         if (end !== undefined && BigInt(m.position) + 1n >= end) ends.delete(m.partition);
         if (ends.size === 0) done();

@@ -42,6 +42,13 @@ export const COLLECT_CACHE_MS = 1500;
  */
 export const EXACT_COUNT_LIMIT = 100_000;
 
+/**
+ * The group and the code of a dead letter as the consumers write it (JSON.stringify of DeadLetter:
+ * `{"group":…,"code":…,…}`), as PostgreSQL regular expressions.
+ */
+export const LETTER_GROUP = '^\\{"group":"((?:[^"\\\\]|\\\\.)*)"';
+export const LETTER_CODE = '^\\{"group":"(?:[^"\\\\]|\\\\.)*","code":"([^"\\\\]*)"';
+
 /** Delivery statuses still in play; `sent` and `digested` rows are history and are not counted. */
 const OPEN_DELIVERY_STATUSES = ['held', 'pending', 'sending', 'dead'];
 
@@ -389,19 +396,21 @@ export class ProcessMetrics {
       // Codes would take reading the topic: on Kafka they come from duban_dead_lettered_total.
       return { byCode: undefined, topicRecords: records };
     }
-    const groups = this.consumers.map((c) => c.group);
-    const { rows } = await this.options.logPool.query<{ code: string | null; mine: string; total: string }>(
-      `SELECT value::jsonb->>'code' AS code,
-              count(*) FILTER (WHERE value::jsonb->>'group' = ANY($2::text[])) AS mine,
-              count(*) AS total
-         FROM log_record WHERE topic = $1 GROUP BY 1`,
-      [TOPICS.deadLetters, groups],
+    // Read with patterns, not a jsonb cast: anyone who can append to the log can put bytes on the
+    // dead-letter topic too, and one row that is not JSON would fail every scrape's cast.
+    const { rows } = await this.options.logPool.query<{ code: string | null; grp: string | null; n: string }>(
+      `SELECT substring(value from $2) AS code, substring(value from $3) AS grp, count(*) AS n
+         FROM log_record WHERE topic = $1 GROUP BY 1, 2`,
+      [TOPICS.deadLetters, LETTER_CODE, LETTER_GROUP],
     );
+    const groups = new Set(this.consumers.map((c) => c.group));
+    const byCode = new Map<string, number>();
+    for (const r of rows)
+      if (r.grp !== null && groups.has(r.grp))
+        byCode.set(r.code ?? 'unknown', (byCode.get(r.code ?? 'unknown') ?? 0) + Number(r.n));
     return {
-      byCode: rows
-        .filter((r) => Number(r.mine) > 0)
-        .map((r) => ({ labels: { code: r.code ?? 'unknown' }, value: Number(r.mine) })),
-      topicRecords: rows.reduce((sum, r) => sum + Number(r.total), 0),
+      byCode: [...byCode].map(([code, value]) => ({ labels: { code }, value })),
+      topicRecords: rows.reduce((sum, r) => sum + Number(r.n), 0),
     };
   }
 
