@@ -13,11 +13,13 @@ import { kafkaSecurity } from './config';
 import { KafkaAdmin } from './kafkaAdmin';
 import { LETTER_CODE } from './metrics';
 
-export const DEAD_LETTERS_USAGE = `  dead-letters list [--code C] [--limit N]   the newest dead letters (default 20), optionally of one code
-  dead-letters show ID                      one letter: its reason, the original message and its replays
-  dead-letters replay ID [--force] [--by W] append the original message to its topic again, where it is
-                                            verified like any other; refused when it was replayed before
-                                            (--force replays anyway; --by names who, default the OS user)`;
+export const DEAD_LETTERS_USAGE = `  dead-letters list [--code C] [--limit N]
+                                          the newest dead letters (default 20), optionally of one code
+  dead-letters show ID                    one letter: its reason, the original message and its replays
+  dead-letters replay ID [--force] [--by W]
+                                          append the original message to its topic again, where it is
+                                          verified like any other; refused when it was replayed before
+                                          (--force replays anyway; --by names who, default the OS user)`;
 
 export const DEAD_LETTERS_NOTE = `dead-letters reads the embedded log (EVENT_LOG_DATABASE_URL, else DATABASE_URL) or, with KAFKA_BROKERS,
 the Kafka topic (KAFKA_TOPIC_PREFIX and KAFKA_SASL_* as the host has them); replays are recorded in
