@@ -15,6 +15,8 @@ export function isPublicPath(path: string): boolean {
   return (
     path === '/healthz' ||
     path === '/readyz' ||
+    // Guarded by its own optional token (DUBAN_METRICS_TOKEN), not by a person's sign-in.
+    path === '/metrics' ||
     path === '/auth/login' ||
     path === '/auth/refresh' ||
     path === '/docs' ||

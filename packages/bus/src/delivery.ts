@@ -6,7 +6,7 @@ import { ALL_TOPICS } from '@duban/events';
 import type { DubanEvent } from '@duban/events';
 import type { PrismaClient } from '@duban/db';
 import { startConsumer } from './consumer';
-import type { EventHandler, EventVerifier, Failpoints } from './consumer';
+import type { ConsumerObserver, EventHandler, EventVerifier, Failpoints } from './consumer';
 import { EmbeddedEventLog } from './embeddedLog';
 import type { EventLog, Subscription } from './eventLog';
 import { KafkaEventLog } from './kafkaLog';
@@ -58,6 +58,8 @@ export interface DeliveryOptions {
   hostId: string;
   logger: Logger;
   failpoints?: Failpoints;
+  /** Told of every consumer's applied, duplicate and dead-lettered events (the metrics). */
+  observer?: ConsumerObserver;
   /**
    * Sign and chain what the relay publishes, verify what consumers receive (docs/decisions/0012).
    * Node processes always pass it; only transport tests and benchmarks of the bare pipeline leave it out.
@@ -97,6 +99,7 @@ export async function startDelivery(options: DeliveryOptions): Promise<Delivery>
           groupId: `${handler.name}@${options.hostId}`,
           logger: logger.child({ consumer: handler.name }),
           ...(options.failpoints ? { failpoints: options.failpoints } : {}),
+          ...(options.observer ? { observer: options.observer } : {}),
           ...(options.security ? { verifier: options.security.verifier } : {}),
           ...(options.security?.authority ? { authority: options.security.authority } : {}),
         }),

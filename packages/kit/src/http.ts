@@ -68,6 +68,17 @@ export interface HttpAppOptions {
    * Empty or absent: none, so only same-origin pages (the host's own, e.g. /docs) can.
    */
   corsOrigins?: readonly string[];
+  /** Told of every answered request (the metrics' latency histogram, ADR 0028). */
+  onResponse?: (sample: RequestSample) => void;
+}
+
+/** One answered request: the route pattern as declared (`/nodes/:nodeId/…`), never the raw URL. */
+export interface RequestSample {
+  method: string;
+  /** Absent when no route matched (a 404). */
+  route: string | undefined;
+  statusCode: number;
+  seconds: number;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -84,6 +95,16 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     logController: new LogController({ disableRequestLogging: process.env.LOG_REQUESTS !== '1' }),
   }).withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
 
+  const { onResponse } = options;
+  if (onResponse)
+    app.addHook('onResponse', async (request, reply) =>
+      onResponse({
+        method: request.method,
+        route: request.routeOptions.url,
+        statusCode: reply.statusCode,
+        seconds: reply.elapsedTime / 1000,
+      }),
+    );
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, request, reply) => {

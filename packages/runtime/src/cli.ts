@@ -13,6 +13,8 @@ import { createPool, createPrisma } from '@duban/db';
 import { configuredOrg, countyNodeIds, formatProblem, readOrgFile } from '@duban/org';
 import type { OrgKind, OrgTree } from '@duban/org';
 import { runDbCommand } from './dbCli';
+import { UsageError } from './cliErrors';
+import { DEAD_LETTERS_NOTE, DEAD_LETTERS_USAGE, runDeadLetters } from './deadLetters';
 
 const USAGE = `usage: pnpm duban <command>
 
@@ -35,11 +37,14 @@ const USAGE = `usage: pnpm duban <command>
   db migrate                              apply the pending migrations (what starting duban does)
   backup --out FILE                       a consistent backup of the node's database (duban's format)
   restore FILE                            load a backup into an EMPTY database, then upgrade it
+${DEAD_LETTERS_USAGE}
   accounts …, secrets …                   people and the sign-in secret: pnpm duban accounts help
 
 keys export/rotate and audit verify read DATABASE_URL (the node's database; the embedded default is
 postgres://postgres:postgres@127.0.0.1:54329/duban while pnpm start runs). db, backup and restore
-use DATABASE_URL, else the embedded database of DUBAN_DATA_DIR (default .duban), running or not.`;
+use DATABASE_URL, else the embedded database of DUBAN_DATA_DIR (default .duban), running or not.
+
+${DEAD_LETTERS_NOTE}`;
 
 function databaseUrl(env: NodeJS.ProcessEnv): string {
   const url = env.DATABASE_URL;
@@ -47,14 +52,13 @@ function databaseUrl(env: NodeJS.ProcessEnv): string {
   return url;
 }
 
-class UsageError extends Error {}
-
 /** The `pnpm duban` commands; returns the exit code (tests call it in-process, main() exits with it). */
 export async function runCli(
   argv: readonly string[],
   out: (line: string) => void = console.log,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
+  if (argv[0] === 'dead-letters') return runDeadLetters(argv.slice(1), out, env);
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,

@@ -115,6 +115,8 @@ const NodeProcessFields = z.object({
    * DATABASE_URL or another county (for the nodes of the demo's ids it has).
    */
   DUBAN_DEMO_ACCOUNTS: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** When set, GET /metrics needs `Authorization: Bearer <this>`; absent, it is public like /healthz. */
+  DUBAN_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
 });
 
 // Half a secured configuration would fail later as a vague connection error: refuse it here.

@@ -33,6 +33,7 @@ import { configuredOrg, countyNodeIds } from '@duban/org';
 import type { OrgTree } from '@duban/org';
 import { CalendarBook } from './calendars';
 import { kafkaSecurity } from './config';
+import { ProcessMetrics } from './metrics';
 import type { NodeProcessConfig } from './config';
 
 /** What every service of a process shares. */
@@ -196,6 +197,8 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
       logger,
     );
     closers.push(() => log.close());
+    const metrics = new ProcessMetrics({ config, log, pool, logPool: logDb.pool, hosted, clock, logger });
+    closers.push(() => metrics.close());
 
     const background: Background[] = [];
     // Readiness asks for delivery before it exists (it starts after the routes are mounted).
@@ -217,9 +220,11 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
       }),
       bodyLimit: config.DUBAN_BODY_LIMIT,
       corsOrigins: config.DUBAN_CONSOLE_ORIGIN ?? [],
+      onResponse: metrics.observeRequest,
     });
     // Before every other route: the bearer hook must cover them all.
     await registerAuth(app, auth, hosted, { loginRateLimit: config.DUBAN_LOGIN_RATE_LIMIT });
+    metrics.mount(app);
     app.get(
       '/nodes',
       {
@@ -263,13 +268,16 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
     );
     for (const service of options.services) service.register(app, ctx);
     await app.ready();
+    const handlers = [...options.services.flatMap((s) => s.handlers(ctx)), keyRotationHandler(keyRing)];
+    metrics.watch(handlers, hosted.hostId);
 
     const delivery = await startDelivery({
       log,
       prisma,
       pool,
       url: database.url,
-      handlers: [...options.services.flatMap((s) => s.handlers(ctx)), keyRotationHandler(keyRing)],
+      handlers,
+      observer: metrics.observer,
       hostId: hosted.hostId,
       logger,
       security: {
