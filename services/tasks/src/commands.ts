@@ -138,11 +138,18 @@ async function assignIn(
   let deadline: Date;
   let ackDeadline = input.ackDeadline;
   let calendarVersion: string | null = null;
+  let deadlineRule: DeadlineRule | null = null;
+  let deadlineProvisional = false;
   const calendar = await deps.calendars.refresh();
   if (input.deadline instanceof Date) {
     deadline = input.deadline;
   } else {
-    ({ deadline, calendarVersion } = deadlineFromRule(input.deadline, now, calendar, 'body.deadlineRule'));
+    deadlineRule = input.deadline;
+    ({
+      deadline,
+      calendarVersion,
+      provisional: deadlineProvisional,
+    } = deadlineFromRule(input.deadline, now, calendar, 'body.deadlineRule'));
   }
   // 签收 is due by the end of the next working day, unless the item is due sooner.
   ackDeadline ??= new Date(
@@ -167,6 +174,8 @@ async function assignIn(
       deadline,
       ackDeadline,
       calendarVersion: calendarVersion ?? calendar.version,
+      deadlineRule,
+      deadlineProvisional,
       parent,
     },
     decideContext(deps, actor, now),

@@ -81,7 +81,7 @@ export function remindersConsumer(deps: RemindersDeps): EventHandler {
         if (e.data.assigner === e.data.assignee) return; // a plan item: nobody to chase
         const stored = await policyRepository.find(tx, nodeId, e.data.kind);
         const policy = stored ? ReminderPolicy.parse(stored) : DEFAULT_POLICIES[e.data.kind];
-        const v2 = e.version === 2 ? e.data : null;
+        const v2 = e.version !== 1 ? e.data : null;
         const state: TrackedItemState = {
           itemId: e.data.itemId,
           kind: e.data.kind,

@@ -50,6 +50,8 @@ function assign(overrides: Partial<AssignInput> = {}): ItemCommand {
     noticeNo: '督〔2026〕1号',
     caseRef: null,
     calendarVersion: null,
+    deadlineRule: null,
+    deadlineProvisional: false,
     parent: null,
     ...overrides,
   };
