@@ -56,6 +56,7 @@ describe('an .ics holiday calendar', () => {
     expect(bad(event('DTSTART;VALUE=DATE:20270230\nSUMMARY:春节(休)'))).toBe(
       'line 3: DTSTART is not a date (YYYYMMDD): 20270230',
     );
+    expect(bad(event('DTSTART;VALUE=DATE:20271301'))).toBe('line 3: DTSTART is not a date (YYYYMMDD): 20271301');
     expect(bad(event('DTSTART;VALUE=DATE:20270206\nDTEND;VALUE=DATE:20270205\nSUMMARY:春节(休)'))).toBe(
       'line 4: DTEND 2027-02-05 is not after DTSTART 2027-02-06',
     );

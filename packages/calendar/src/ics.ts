@@ -1,4 +1,4 @@
-import { addDays, epochDay, yearOf, type CalendarDate } from './dates';
+import { CalendarDate, addDays, epochDay, yearOf } from './dates';
 import type { AmendmentDay, CalendarAmendment } from './calendar';
 import { createHash } from 'node:crypto';
 
@@ -50,7 +50,7 @@ function icsDate(line: Line): CalendarDate {
   // the calendar's own zone (Asia/Shanghai for these files).
   const m = /^(\d{4})(\d{2})(\d{2})(T\d{6}Z?)?$/.exec(line.value);
   const date = m ? `${m[1]}-${m[2]}-${m[3]}` : '';
-  if (!m || !Number.isFinite(epochDay(date)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
+  if (!m || !CalendarDate.safeParse(date).success) {
     throw new IcsError(line.no, `${line.name} is not a date (YYYYMMDD): ${line.value}`);
   }
   return date;

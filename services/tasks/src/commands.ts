@@ -9,7 +9,8 @@ import { decide, evolve, isOwnItem, noticeNumber } from './domain/item';
 import type { DecideContext, ItemCommand, ItemEvent, ItemState, Relation } from './domain/item';
 import { itemRepository } from './repositories/items';
 import { deadlineFromRule, yellowFromFor } from './calendar';
-import type { DeadlineRule } from '@duban/calendar';
+import { computeDeadline } from '@duban/calendar';
+import type { DeadlineRule, WorkingCalendar } from '@duban/calendar';
 
 /** A node's copy as the API shows it: the state and what the node is to the item. */
 export type ItemView = ItemState & { relation: Relation };
@@ -231,3 +232,75 @@ export async function holdMeeting(
 }
 
 export { isOwnItem };
+
+function writtenDay(iso: string): string {
+  const d = new Date(new Date(iso).getTime() + 8 * 3600_000);
+  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
+}
+
+/**
+ * Re-plans the provisional deadlines the hosted nodes assigned, on `calendar` (the current one, with
+ * the official calendar that just arrived): each item's deadline is recomputed from its rule and
+ * its assignment time; a deadline that moved, or that no longer depends on a provisional year, gets
+ * one tasks.item.deadline-replanned (ADR 0026). One transaction per item, so one bad copy does not
+ * hold up the rest. Returns the events emitted.
+ */
+export async function replanProvisionalDeadlines(
+  deps: TasksDeps,
+  calendar: WorkingCalendar,
+): Promise<ItemEvent[]> {
+  const now = deps.clock.now();
+  const candidates = await itemRepository.provisionalAssigned(deps.prisma, deps.hosted.list());
+  const emitted: ItemEvent[] = [];
+  for (const candidate of candidates) {
+    const rule = candidate.state.deadlineRule;
+    if (!rule) continue;
+    let result: ReturnType<typeof computeDeadline>;
+    try {
+      result = computeDeadline(rule, new Date(candidate.state.assignedAt), calendar);
+    } catch (error) {
+      deps.logger.error({ err: error, item: candidate.state.id }, 'cannot re-plan a provisional deadline');
+      continue;
+    }
+    let previous: WorkingCalendar;
+    try {
+      previous = deps.calendars.get(candidate.state.calendarVersion ?? calendar.version);
+    } catch {
+      previous = calendar;
+    }
+    const from = chinaYear(new Date(candidate.state.assignedAt));
+    const to = chinaYear(result.deadline);
+    const settled: number[] = [];
+    for (let year = from; year <= to; year++)
+      if (previous.isProvisional(year) && calendar.isCovered(year)) settled.push(year);
+    const years = settled.length > 0 ? `${settled.join('、')}年` : '';
+    const moved = result.deadline.getTime() !== new Date(candidate.state.deadline).getTime();
+    const reason = moved
+      ? `国务院公布${years}节假日安排，截止日期由${writtenDay(candidate.state.deadline)}调整为${writtenDay(result.deadline.toISOString())}`
+      : `国务院公布${years}节假日安排，截止日期${writtenDay(candidate.state.deadline)}不变，不再为暂定`;
+    const system: Actor = { node: candidate.nodeId, person: 'system', roles: [] };
+    try {
+      const events = await deps.prisma.$transaction(async (tx) => {
+        const copy = await itemRepository.find(tx, candidate.nodeId, candidate.state.id);
+        if (!copy) return [];
+        const events = decide(
+          copy.state,
+          {
+            type: 'replan-deadline',
+            newDeadline: result.deadline,
+            provisional: result.provisional,
+            calendarVersion: result.calendarVersion,
+            reason,
+          },
+          decideContext(deps, system, now),
+        );
+        await commit(deps, tx, candidate.nodeId, copy.relation, copy.state, events, now);
+        return events;
+      });
+      emitted.push(...events);
+    } catch (error) {
+      deps.logger.error({ err: error, item: candidate.state.id }, 'cannot re-plan a provisional deadline');
+    }
+  }
+  return emitted;
+}
