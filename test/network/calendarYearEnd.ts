@@ -12,7 +12,10 @@ type Timer = { itemId: string; kind: string; status: string; dueAt: string };
 const cst = (s: string) => new Date(`${s}+08:00`).toISOString();
 // A made-up 2027 notice: Spring Festival Sat Feb 6 – Fri Feb 12 (the statutory rules gave Fri Feb 5 –
 // Mon Feb 8 plus 补假 Tue 9, Wed 10), a make-up Saturday Feb 20, National Day Oct 1–7.
-const ICS = readFileSync(new URL('../../packages/calendar/fixtures/made-up-2027.ics', import.meta.url), 'utf8');
+const ICS = readFileSync(
+  new URL('../../packages/calendar/fixtures/made-up-2027.ics', import.meta.url),
+  'utf8',
+);
 
 /**
  * Issue 13 across real node processes: on 6 December 2026 (chinese-days has no 2027) the county
@@ -21,15 +24,23 @@ const ICS = readFileSync(new URL('../../packages/calendar/fixtures/made-up-2027.
  * deadline that depends on the changed days moves, on the unit's copy too, with its timers; the
  * others stand and lose the mark; a deadline that never depended on 2027 gets no event.
  */
-export function describeCalendarYearEnd(transport: Transport | { unavailable: string }, required: boolean): void {
+export function describeCalendarYearEnd(
+  transport: Transport | { unavailable: string },
+  required: boolean,
+): void {
   describeNetwork('the calendar across the year end', transport, required, (transport) => {
-    const net = new TestNetwork(transport, `calendar_${transport.kind}`, cst('2026-12-06T10:00:00'), deepCounty([]));
+    const net = new TestNetwork(
+      transport,
+      `calendar_${transport.kind}`,
+      cst('2026-12-06T10:00:00'),
+      deepCounty([]),
+    );
     const ids: Record<'d40' | 'd45' | 'd60' | 'd10', string> = { d40: '', d45: '', d60: '', d10: '' };
     const item = async (node: string, id: string) =>
       (await net.call<{ item: Item; timeline: TimelineEntry[] }>(node, 'GET', `/tasks/items/${id}`)).body;
     const timers = async (id: string) =>
-      (await net.call<{ timers: Timer[] }>('county', 'GET', `/reminders/timers?itemId=${id}&status=pending`)).body
-        .timers;
+      (await net.call<{ timers: Timer[] }>('county', 'GET', `/reminders/timers?itemId=${id}&status=pending`))
+        .body.timers;
 
     beforeAll(async () => {
       for (const id of ['county', 'unit-001']) await net.start(id);
@@ -73,7 +84,11 @@ export function describeCalendarYearEnd(transport: Transport | { unavailable: st
       const ledger = await net.call<{ items: Item[] }>('unit-001', 'GET', '/tasks/items');
       expect(ledger.body.items.filter((i) => i.deadlineProvisional).length).toBe(3);
       const notices = (
-        await net.call<{ messages: Array<{ subject: string; body: string }> }>('unit-001', 'GET', '/notifications/inbox')
+        await net.call<{ messages: Array<{ subject: string; body: string }> }>(
+          'unit-001',
+          'GET',
+          '/notifications/inbox',
+        )
       ).body.messages;
       const notice = (id: string) => notices.find((m) => m.subject === id)?.body ?? '';
       expect(notice(ids.d45)).toContain('截止日期为暂定（按法定节假日推算，待国务院公布安排后确认）');
@@ -81,9 +96,13 @@ export function describeCalendarYearEnd(transport: Transport | { unavailable: st
       const docx = await net.fetch('county', 'GET', `/notifications/documents/notice/${ids.d45}.docx`);
       expect(docx.status).toBe(200);
       const texts = (await readDocx(new Uint8Array(await docx.arrayBuffer()))).paragraphs.map((p) => p.text);
-      expect(texts.some((t) => t.includes('2027年2月12日 17:30前办结') && t.includes('截止日期为暂定'))).toBe(true);
+      expect(texts.some((t) => t.includes('2027年2月12日 17:30前办结') && t.includes('截止日期为暂定'))).toBe(
+        true,
+      );
       // The overdue chase is planned on the provisional calendar: Mon Feb 15, 09:00.
-      expect((await timers(ids.d45)).find((t) => t.kind === 'overdue')?.dueAt).toBe(cst('2027-02-15T09:00:00'));
+      expect((await timers(ids.d45)).find((t) => t.kind === 'overdue')?.dueAt).toBe(
+        cst('2027-02-15T09:00:00'),
+      );
     });
 
     it('refuses a bad .ics naming the line', async () => {
@@ -117,7 +136,7 @@ export function describeCalendarYearEnd(transport: Transport | { unavailable: st
         });
       }
       const replanned = async (node: string, id: string) =>
-        (await item(node, id)).timeline.filter((e) => e.type === 'tasks.item.deadline-replanned');
+        (await item(node, id)).timeline.filter((e) => e.type === 'tasks.deadline.replanned');
       await eventually('every provisional item is settled', async () => {
         for (const key of ['d40', 'd60'] as const)
           if ((await item('unit-001', ids[key])).item.deadlineProvisional) return false;
@@ -156,7 +175,11 @@ export function describeCalendarYearEnd(transport: Transport | { unavailable: st
       );
       expect((await timers(ids.d45)).filter((t) => t.kind === 'overdue').length).toBe(1);
       const notices = (
-        await net.call<{ messages: Array<{ subject: string; title: string }> }>('unit-001', 'GET', '/notifications/inbox')
+        await net.call<{ messages: Array<{ subject: string; title: string }> }>(
+          'unit-001',
+          'GET',
+          '/notifications/inbox',
+        )
       ).body.messages;
       expect(notices.filter((m) => m.subject === ids.d45 && m.title === '截止日期调整').length).toBe(1);
     });

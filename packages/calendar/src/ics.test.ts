@@ -5,7 +5,10 @@ import { computeDeadline } from './deadline';
 import { IcsError, amendmentsFromIcs, parseHolidayIcs } from './ics';
 
 const madeUp2027 = readFileSync(new URL('../fixtures/made-up-2027.ics', import.meta.url), 'utf8');
-const published = readFileSync(new URL('../node_modules/chinese-days/dist/holidays.ics', import.meta.url), 'utf8');
+const published = readFileSync(
+  new URL('../node_modules/chinese-days/dist/holidays.ics', import.meta.url),
+  'utf8',
+);
 const iso = (local: string) => new Date(`${local}+08:00`).toISOString();
 
 describe('an .ics holiday calendar', () => {
@@ -14,10 +17,11 @@ describe('an .ics holiday calendar', () => {
     expect(amendments.map((a) => a.coversYear)).toEqual([2024, 2025, 2026]);
     const official = WorkingCalendar.official();
     for (const a of amendments) {
-      for (const day of a.days) expect({ day, working: official.isWorkingDay(day.date) }).toEqual({
-        day,
-        working: day.kind === 'workday',
-      });
+      for (const day of a.days)
+        expect({ day, working: official.isWorkingDay(day.date) }).toEqual({
+          day,
+          working: day.kind === 'workday',
+        });
     }
     // Adding them changes nothing: the same days as the base.
     expect(official.amend(amendments[2]!).version).toBe(official.version);
@@ -56,12 +60,16 @@ describe('an .ics holiday calendar', () => {
     expect(bad(event('DTSTART;VALUE=DATE:20270230\nSUMMARY:春节(休)'))).toBe(
       'line 3: DTSTART is not a date (YYYYMMDD): 20270230',
     );
-    expect(bad(event('DTSTART;VALUE=DATE:20271301'))).toBe('line 3: DTSTART is not a date (YYYYMMDD): 20271301');
+    expect(bad(event('DTSTART;VALUE=DATE:20271301'))).toBe(
+      'line 3: DTSTART is not a date (YYYYMMDD): 20271301',
+    );
     expect(bad(event('DTSTART;VALUE=DATE:20270206\nDTEND;VALUE=DATE:20270205\nSUMMARY:春节(休)'))).toBe(
       'line 4: DTEND 2027-02-05 is not after DTSTART 2027-02-06',
     );
     expect(bad(event('DTSTART;VALUE=DATE:20270206\nSUMMARY:春节'))).toMatch(/^line 4: cannot tell a holiday/);
-    expect(bad('BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20270206\n')).toMatch(/^line 2: VEVENT is not closed/);
+    expect(bad('BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20270206\n')).toMatch(
+      /^line 2: VEVENT is not closed/,
+    );
     expect(() => amendmentsFromIcs(madeUp2027, [2028])).toThrow(/no Spring Festival for 2028/);
   });
 });

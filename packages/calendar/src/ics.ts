@@ -123,7 +123,9 @@ function readEvent(begin: number, props: Map<string, Line>): IcsDayBlock {
       'cannot tell a holiday from a make-up working day (X-APPLE-SPECIAL-DAY, “(休)”/“(班)” in SUMMARY)',
     );
   }
-  const name = (summary?.value ?? '').replace(/[(（][休班][)）]/g, '').trim() || (kind === 'holiday' ? '节假日' : '调休上班');
+  const name =
+    (summary?.value ?? '').replace(/[(（][休班][)）]/g, '').trim() ||
+    (kind === 'holiday' ? '节假日' : '调休上班');
   const days: CalendarDate[] = [];
   for (let day = first; day < end; day = addDays(day, 1)) days.push(day);
   return { line: begin, name: name.slice(0, 80), kind, days };
@@ -147,7 +149,10 @@ export function amendmentsFromIcs(text: string, only?: readonly number[]): Calen
       byYear.set(year, days);
       const earlier = days.get(date);
       if (earlier && earlier.kind !== block.kind) {
-        throw new IcsError(block.line, `${date} is both a holiday and a working day (see line ${earlier.line})`);
+        throw new IcsError(
+          block.line,
+          `${date} is both a holiday and a working day (see line ${earlier.line})`,
+        );
       }
       days.set(date, {
         date,
@@ -161,7 +166,10 @@ export function amendmentsFromIcs(text: string, only?: readonly number[]): Calen
   if (only) {
     const missing = only.filter((y) => !years.has(y));
     if (missing.length > 0) {
-      throw new IcsError(1, `the file has no Spring Festival for ${missing.join(', ')}: not a year's full calendar`);
+      throw new IcsError(
+        1,
+        `the file has no Spring Festival for ${missing.join(', ')}: not a year's full calendar`,
+      );
     }
   }
   return chosen.map((year) => {

@@ -14,7 +14,7 @@ export type Emitter = 'assigner' | 'assignee' | 'county-office' | 'unit' | 'issu
 
 export const EMITTER = {
   'tasks.item.assigned': 'assigner',
-  'tasks.item.deadline-replanned': 'assigner',
+  'tasks.deadline.replanned': 'assigner',
   'tasks.item.acknowledged': 'assignee',
   'tasks.item.progressed': 'assignee',
   'tasks.report.drafted': 'assignee',

@@ -64,7 +64,7 @@ export function findDefinition(type: string, version: number): Catalogue | undef
  */
 export const CURRENT_VERSION = {
   'tasks.item.assigned': 3,
-  'tasks.item.deadline-replanned': 1,
+  'tasks.deadline.replanned': 1,
   'tasks.item.acknowledged': 2,
   'tasks.item.progressed': 1,
   'tasks.report.drafted': 1,

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -21,6 +21,10 @@ const USAGE = `usage: pnpm duban <command>
   keys rotate --node X [--grace-days N]   rotate a hosted node's key (the running relay announces it;
                                           the old key verifies for N more days, default 7)
   audit verify [--node X]                 walk each node's hash chain; exit 1 naming the first broken link
+  calendar import FILE.ics [--node X]     send the State Council's calendar (.ics, as chinese-days
+                                          publishes it) to the running county office (default node
+                                          county) at DUBAN_URL (default http://127.0.0.1:3000), as the
+                                          admin whose bearer token is DUBAN_TOKEN
   accounts …, secrets …                   people and the sign-in secret: pnpm duban accounts help
 
 keys export/rotate and audit verify read DATABASE_URL (the node's database; the embedded default is
@@ -50,6 +54,9 @@ export async function runCli(
       'grace-days': { type: 'string' },
     },
   });
+  if (positionals[0] === 'calendar' && positionals[1] === 'import' && positionals.length === 3) {
+    return importCalendar(positionals[2]!, values.node ?? 'county', out, env);
+  }
   const command = positionals.join(' ');
   switch (command) {
     case 'keys init': {
@@ -98,6 +105,9 @@ export async function runCli(
         await prisma.$disconnect();
       }
     }
+    case 'calendar import': {
+      throw new UsageError('calendar import needs FILE.ics');
+    }
     case 'audit verify': {
       const pool = createPool(databaseUrl(env), { max: 1 });
       try {
@@ -111,6 +121,35 @@ export async function runCli(
     default:
       throw new UsageError(command ? `unknown command: ${command}` : 'no command');
   }
+}
+
+/** The import goes through the API, so the county office stores it and emits it to every node. */
+async function importCalendar(
+  file: string,
+  node: string,
+  out: (line: string) => void,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const token = env.DUBAN_TOKEN;
+  if (!token) throw new UsageError('DUBAN_TOKEN is not set (an admin’s bearer token: POST /auth/login)');
+  const base = (env.DUBAN_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+  const response = await fetch(`${base}/nodes/${node}/reminders/calendar/import`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ ics: readFileSync(file, 'utf8') }),
+  });
+  const body = (await response.json()) as {
+    coveredYears?: number[];
+    amendments?: Array<{ id: string; coversYear: number; days: number }>;
+    error?: { code: string; message: string };
+  };
+  if (!response.ok) {
+    out(`import refused (${response.status} ${body.error?.code ?? ''}): ${body.error?.message ?? ''}`);
+    return 1;
+  }
+  for (const a of body.amendments ?? []) out(`${a.coversYear}: ${a.days} days (${a.id})`);
+  out(`covered through ${body.coveredYears?.at(-1) ?? '?'}; provisional deadlines are re-planned`);
+  return 0;
 }
 
 export async function cliMain(argv: readonly string[]): Promise<void> {

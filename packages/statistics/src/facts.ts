@@ -78,7 +78,7 @@ export function foldFacts(facts: ItemFacts | null, event: DubanEvent): ItemFacts
       return { ...facts, closedAt: null, reopens: facts.reopens + 1 };
     case 'tasks.extension.approved':
       return { ...facts, deadline: event.data.newDeadline };
-    case 'tasks.item.deadline-replanned':
+    case 'tasks.deadline.replanned':
       return { ...facts, deadline: event.data.newDeadline };
     case 'tasks.feedback.recorded':
       return event.data.audience === 'citizen' && event.data.satisfaction

@@ -1,4 +1,10 @@
-import { CalendarNotCovered, PROVISIONAL_YEARS, atChinaTime, computeDeadline, toChinaDate } from '@duban/calendar';
+import {
+  CalendarNotCovered,
+  PROVISIONAL_YEARS,
+  atChinaTime,
+  computeDeadline,
+  toChinaDate,
+} from '@duban/calendar';
 import type { DeadlineRule, WorkingCalendar } from '@duban/calendar';
 import { AppError } from '@duban/kit/errors';
 import { calendarDaysBefore, yellowFrom } from './domain/item';

@@ -242,65 +242,74 @@ function writtenDay(iso: string): string {
  * Re-plans the provisional deadlines the hosted nodes assigned, on `calendar` (the current one, with
  * the official calendar that just arrived): each item's deadline is recomputed from its rule and
  * its assignment time; a deadline that moved, or that no longer depends on a provisional year, gets
- * one tasks.item.deadline-replanned (ADR 0026). One transaction per item, so one bad copy does not
- * hold up the rest. Returns the events emitted.
+ * one tasks.deadline.replanned (ADR 0026). In `tx` when given (the consumer's, so the re-planning
+ * commits with the amendment's consumption), else one transaction per item (the start-up pass).
+ * Returns the events emitted.
  */
 export async function replanProvisionalDeadlines(
   deps: TasksDeps,
   calendar: WorkingCalendar,
+  tx?: TransactionClient,
 ): Promise<ItemEvent[]> {
   const now = deps.clock.now();
-  const candidates = await itemRepository.provisionalAssigned(deps.prisma, deps.hosted.list());
+  const candidates = await itemRepository.provisionalAssigned(tx ?? deps.prisma, deps.hosted.list());
   const emitted: ItemEvent[] = [];
   for (const candidate of candidates) {
-    const rule = candidate.state.deadlineRule;
-    if (!rule) continue;
-    let result: ReturnType<typeof computeDeadline>;
-    try {
-      result = computeDeadline(rule, new Date(candidate.state.assignedAt), calendar);
-    } catch (error) {
-      deps.logger.error({ err: error, item: candidate.state.id }, 'cannot re-plan a provisional deadline');
+    const command = replanCommand(deps, candidate.state, calendar);
+    if (!command) continue;
+    const system: Actor = { node: candidate.nodeId, person: 'system', roles: [] };
+    const run = async (tx: TransactionClient) => {
+      const copy = await itemRepository.find(tx, candidate.nodeId, candidate.state.id);
+      if (!copy) return [];
+      const events = decide(copy.state, command, decideContext(deps, system, now));
+      await commit(deps, tx, candidate.nodeId, copy.relation, copy.state, events, now);
+      return events;
+    };
+    if (tx) {
+      emitted.push(...(await run(tx)));
       continue;
     }
-    let previous: WorkingCalendar;
     try {
-      previous = deps.calendars.get(candidate.state.calendarVersion ?? calendar.version);
-    } catch {
-      previous = calendar;
-    }
-    const from = chinaYear(new Date(candidate.state.assignedAt));
-    const to = chinaYear(result.deadline);
-    const settled: number[] = [];
-    for (let year = from; year <= to; year++)
-      if (previous.isProvisional(year) && calendar.isCovered(year)) settled.push(year);
-    const years = settled.length > 0 ? `${settled.join('、')}年` : '';
-    const moved = result.deadline.getTime() !== new Date(candidate.state.deadline).getTime();
-    const reason = moved
-      ? `国务院公布${years}节假日安排，截止日期由${writtenDay(candidate.state.deadline)}调整为${writtenDay(result.deadline.toISOString())}`
-      : `国务院公布${years}节假日安排，截止日期${writtenDay(candidate.state.deadline)}不变，不再为暂定`;
-    const system: Actor = { node: candidate.nodeId, person: 'system', roles: [] };
-    try {
-      const events = await deps.prisma.$transaction(async (tx) => {
-        const copy = await itemRepository.find(tx, candidate.nodeId, candidate.state.id);
-        if (!copy) return [];
-        const events = decide(
-          copy.state,
-          {
-            type: 'replan-deadline',
-            newDeadline: result.deadline,
-            provisional: result.provisional,
-            calendarVersion: result.calendarVersion,
-            reason,
-          },
-          decideContext(deps, system, now),
-        );
-        await commit(deps, tx, candidate.nodeId, copy.relation, copy.state, events, now);
-        return events;
-      });
-      emitted.push(...events);
+      emitted.push(...(await deps.prisma.$transaction(run)));
     } catch (error) {
       deps.logger.error({ err: error, item: candidate.state.id }, 'cannot re-plan a provisional deadline');
     }
   }
   return emitted;
+}
+
+/** The deadline `state`'s rule gives on `calendar`, and why it changed, as a command. */
+function replanCommand(
+  deps: TasksDeps,
+  state: ItemState,
+  calendar: WorkingCalendar,
+): Extract<ItemCommand, { type: 'replan-deadline' }> | null {
+  if (!state.deadlineRule) return null;
+  let result: ReturnType<typeof computeDeadline>;
+  try {
+    result = computeDeadline(state.deadlineRule, new Date(state.assignedAt), calendar);
+  } catch (error) {
+    deps.logger.error({ err: error, item: state.id }, 'cannot re-plan a provisional deadline');
+    return null;
+  }
+  let previous: WorkingCalendar;
+  try {
+    previous = deps.calendars.get(state.calendarVersion ?? calendar.version);
+  } catch {
+    previous = calendar; // a version this process never saw: name no year
+  }
+  const settled: number[] = [];
+  for (let year = chinaYear(new Date(state.assignedAt)); year <= chinaYear(result.deadline); year++)
+    if (previous.isProvisional(year) && calendar.isCovered(year)) settled.push(year);
+  const years = settled.length > 0 ? `${settled.join('、')}年` : '';
+  const moved = result.deadline.getTime() !== new Date(state.deadline).getTime();
+  return {
+    type: 'replan-deadline',
+    newDeadline: result.deadline,
+    provisional: result.provisional,
+    calendarVersion: result.calendarVersion,
+    reason: moved
+      ? `国务院公布${years}节假日安排，截止日期由${writtenDay(state.deadline)}调整为${writtenDay(result.deadline.toISOString())}`
+      : `国务院公布${years}节假日安排，截止日期${writtenDay(state.deadline)}不变，不再为暂定`,
+  };
 }

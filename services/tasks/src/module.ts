@@ -10,7 +10,9 @@ export const tasksService: ServiceModule = {
     const done = ctx.calendars
       .refresh()
       .then((calendar) => replanProvisionalDeadlines(ctx, calendar))
-      .catch((error: unknown) => ctx.logger.error({ err: error }, 're-planning provisional deadlines failed'));
+      .catch((error: unknown) =>
+        ctx.logger.error({ err: error }, 're-planning provisional deadlines failed'),
+      );
     return { stop: () => done.then(() => undefined) };
   },
 };

@@ -251,7 +251,7 @@ export const TASKS_EVENTS = [
       '交办: the supervision notice (督促查办事项通知单) to the lead unit, with source, 五必督 category, leader, co-units, parent, the deadline’s rule and whether the deadline is provisional (a year without the State Council’s calendar).',
   }),
   defineEvent({
-    type: 'tasks.item.deadline-replanned',
+    type: 'tasks.deadline.replanned',
     version: 1,
     data: DeadlineReplannedV1,
     emittedBy: 'assigner',

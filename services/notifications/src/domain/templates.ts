@@ -26,7 +26,7 @@ export function render(event: DubanEvent, nameOf: (id: string) => string): Rende
         title: `督办通知：${event.data.title}`,
         body: `${nameOf(event.data.assigner)}交办事项（${event.data.noticeNo}），请于${formatChinaTime(event.data.deadline)}前办结并报送办理结果。${event.version === 3 && event.data.deadlineProvisional ? PROVISIONAL_NOTE : ''}`,
       };
-    case 'tasks.item.deadline-replanned':
+    case 'tasks.deadline.replanned':
       return event.data.moved
         ? {
             title: '截止日期调整',

@@ -80,7 +80,7 @@ function renderEnglish(event: DubanEvent, nameOf: (id: string) => string): Rende
         title: `Supervision notice: ${event.data.title}`,
         body: `${name(data.assigner)} assigned an item (${event.data.noticeNo}); close it and report by ${when(data.deadline)}.${event.version === 3 && event.data.deadlineProvisional ? ' The deadline is provisional (computed on the statutory holidays; confirmed once the State Council publishes the year’s calendar).' : ''}`,
       };
-    case 'tasks.item.deadline-replanned':
+    case 'tasks.deadline.replanned':
       return event.data.moved
         ? {
             title: 'Deadline changed',

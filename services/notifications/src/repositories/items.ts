@@ -63,7 +63,7 @@ export const itemRepository = {
             deadlineProvisional: false,
           });
           break;
-        case 'tasks.item.deadline-replanned':
+        case 'tasks.deadline.replanned':
           await update(tx, nodeId, event.data.itemId, {
             deadline: new Date(event.data.newDeadline),
             deadlineProvisional: event.data.provisional,

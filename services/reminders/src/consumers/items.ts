@@ -19,7 +19,7 @@ const WATCHED = new Set([
   'tasks.item.closed',
   'tasks.item.reopened',
   'tasks.extension.approved',
-  'tasks.item.deadline-replanned',
+  'tasks.deadline.replanned',
 ]);
 
 export function calendarFor(deps: RemindersDeps, version: string | null): WorkingCalendar {
@@ -42,7 +42,7 @@ export function remindersConsumer(deps: RemindersDeps): EventHandler {
     e.type === 'tasks.item.closed' ||
     e.type === 'tasks.item.reopened' ||
     e.type === 'tasks.extension.approved' ||
-    e.type === 'tasks.item.deadline-replanned';
+    e.type === 'tasks.deadline.replanned';
 
   async function resume(
     tx: TransactionClient,
@@ -133,7 +133,7 @@ export function remindersConsumer(deps: RemindersDeps): EventHandler {
         case 'tasks.extension.approved':
           await resume(tx, nodeId, tracked, { ...state, deadline: e.data.newDeadline }, at, true);
           return;
-        case 'tasks.item.deadline-replanned':
+        case 'tasks.deadline.replanned':
           // The official calendar moved the deadline: a new round on it, as for an extension
           // (ADR 0020), computed with the calendar it was re-planned on. Unmoved: nothing to do.
           if (e.data.moved && state.status !== 'reported' && state.status !== 'closed') {

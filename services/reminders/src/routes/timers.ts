@@ -175,9 +175,14 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
         amendments = amendmentsFromIcs(request.body.ics, request.body.years);
       } catch (error) {
         if (error instanceof IcsError) {
-          throw new AppError('unprocessable', 'calendar.bad_ics', `the .ics file cannot be read: ${error.message}`, {
-            issues: [{ path: 'body.ics', message: error.message }],
-          });
+          throw new AppError(
+            'unprocessable',
+            'calendar.bad_ics',
+            `the .ics file cannot be read: ${error.message}`,
+            {
+              issues: [{ path: 'body.ics', message: error.message }],
+            },
+          );
         }
         throw error;
       }

@@ -14,7 +14,7 @@ export function calendarReplanConsumer(deps: TasksDeps): EventHandler {
     name: 'tasks-calendar',
     topics: [TOPICS.reminders],
     accepts: (event) => event.type === 'reminders.calendar.amended',
-    async handle(event) {
+    async handle(event, tx) {
       if (event.type !== 'reminders.calendar.amended') return;
       const d = event.data;
       // The reminders consumer stores the amendment in its own transaction, which may not have
@@ -31,7 +31,7 @@ export function calendarReplanConsumer(deps: TasksDeps): EventHandler {
           }),
         );
       }
-      await replanProvisionalDeadlines(deps, calendar);
+      await replanProvisionalDeadlines(deps, calendar, tx);
     },
   };
 }

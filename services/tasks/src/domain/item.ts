@@ -626,7 +626,7 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
       if (!moved && command.provisional) return []; // nothing settled yet
       return [
         createEvent({
-          type: 'tasks.item.deadline-replanned',
+          type: 'tasks.deadline.replanned',
           source: ctx.actor.node,
           to: isOwnItem(state) ? [] : [state.assignee, ...state.coUnits],
           subject: state.id,
@@ -831,7 +831,7 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
         // An approved deadline is an instant people agreed on, not a rule's result to re-plan.
         deadlineProvisional: false,
       };
-    case 'tasks.item.deadline-replanned':
+    case 'tasks.deadline.replanned':
       if (!state.deadlineProvisional || state.deadline !== event.data.oldDeadline) mismatch(state, event);
       return {
         ...next,
@@ -875,7 +875,7 @@ export function expectedSource(event: ItemEvent): string {
     case 'tasks.extension.refused':
     case 'tasks.feedback.recorded':
     case 'tasks.meeting.held':
-    case 'tasks.item.deadline-replanned':
+    case 'tasks.deadline.replanned':
       return event.data.assigner;
     case 'tasks.item.acknowledged':
     case 'tasks.item.progressed':
