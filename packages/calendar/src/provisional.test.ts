@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CalendarNotCovered, WorkingCalendar, type CalendarAmendmentInput } from './calendar';
 import { computeDeadline } from './deadline';
@@ -56,11 +58,21 @@ describe('the statutory holidays of a year without official data', () => {
   });
 
   it('is the same in any host time zone', () => {
-    // This file runs under the project's TZ; the test script runs it again under TZ=UTC,
-    // Asia/Shanghai and America/Los_Angeles. The expected dates above do not depend on it.
+    // chinese-days formats dates in local time: compute 2025–2029 in fresh processes east of, at and
+    // west of UTC and compare.
+    const script = `import { statutoryHolidays } from ${JSON.stringify(fileURLToPath(new URL('./provisional.ts', import.meta.url)))};
+      console.log(JSON.stringify([2025, 2026, 2027, 2028, 2029].map(statutoryHolidays)));`;
+    const run = (TZ: string) =>
+      execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        env: { ...process.env, TZ },
+        encoding: 'utf8',
+      });
+    const here = JSON.stringify([2025, 2026, 2027, 2028, 2029].map(statutoryHolidays));
+    for (const tz of ['UTC', 'Asia/Shanghai', 'America/Los_Angeles'])
+      expect({ tz, days: run(tz).trim() }).toEqual({ tz, days: here });
     expect(qingming(2028)).toBe('2028-04-04');
     expect(lunarNewYearsEve(2028)).toBe('2028-01-25');
-  });
+  }, 60_000);
 });
 
 describe('a working-day calendar past its official data', () => {

@@ -3,8 +3,12 @@
 // functions, but only those that are plain arithmetic on its tables (monthDays, getYearLeapMonth) or
 // whose host time-zone shift is corrected here (getSolarTermDate): its other functions build dates in
 // the host's local time zone and are off by one day west of UTC.
-import { getSolarTermDate, getYearLeapMonth, monthDays } from 'chinese-days';
+// The default export: chinese-days' main file is a CommonJS bundle whose named exports Node cannot
+// detect (vitest reads its ES build instead), and its default object has every function.
+import chineseDays from 'chinese-days';
 import { addDays, epochDay, fromEpochDay, isWeekend, type CalendarDate } from './dates';
+
+const { getSolarTermDate, getYearLeapMonth, monthDays } = chineseDays;
 
 /** How many years past the last official one get a provisional calendar; beyond it, CalendarNotCovered. */
 export const PROVISIONAL_YEARS = 3;
