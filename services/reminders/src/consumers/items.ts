@@ -136,6 +136,9 @@ export function remindersConsumer(deps: RemindersDeps): EventHandler {
         case 'tasks.deadline.replanned':
           // The official calendar moved the deadline: a new round on it, as for an extension
           // (ADR 0020), computed with the calendar it was re-planned on. Unmoved: nothing to do.
+          // The amendment it was re-planned on is usually stored here by now (the calendar
+          // consumer); if not, the current calendar is used and only chase times can differ.
+          if (e.data.moved) await deps.calendars.refresh();
           if (e.data.moved && state.status !== 'reported' && state.status !== 'closed') {
             await resume(
               tx,
