@@ -212,7 +212,6 @@ export class WorkingCalendar {
     // The provisional layer goes under every listed day: a county's own day in such a year stands.
     const provisional = new Set<number>();
     const provisionalHolidays: CalendarDate[] = [];
-    const last = Math.max(...covered);
     if (stored) {
       for (const year of stored.years) provisional.add(year);
       for (const date of stored.holidays) {
@@ -220,6 +219,7 @@ export class WorkingCalendar {
         provisionalHolidays.push(date);
       }
     } else if (covered.size > 0) {
+      const last = Math.max(...covered);
       for (let year = last + 1; year <= last + PROVISIONAL_YEARS; year++) {
         if (year < STATUTORY_RULES_FROM || year > 2099) continue;
         provisional.add(year);
