@@ -38,6 +38,8 @@ export function benchEvent(subject: string, n: number): DubanEvent {
       by: 'county-supervisor-01',
       caseRef: null,
       calendarVersion: null,
+      deadlineRule: null,
+      deadlineProvisional: false,
     },
   });
 }

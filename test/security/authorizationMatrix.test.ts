@@ -82,6 +82,7 @@ const TABLE: Record<string, Rule> = {
   'PUT /reminders/policies/:kind': act(MANAGERS),
   'GET /reminders/calendar': read(ALL),
   'POST /reminders/calendar/amendments': act(['admin']),
+  'POST /reminders/calendar/import': act(['admin']),
   'POST /scoring/decisions': act(DECIDERS),
   'GET /scoring/decisions': read(ALL),
   'POST /scoring/decisions/:decisionId/appeal': act(['unit-head', 'unit-handler', 'township-supervisor']),

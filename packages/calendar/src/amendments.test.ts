@@ -80,33 +80,36 @@ describe('the base layer from chinese-days 1.5.7', () => {
 });
 
 describe('a deadline crossing the end of 2026', () => {
-  it('throws CalendarNotCovered without the 2027 calendar', () => {
+  it('computes 2027 on the provisional calendar without the State Council’s notice', () => {
     const calendar = WorkingCalendar.official();
+    const r = computeDeadline(rule, assignedAt, calendar);
+    // Fri Jan 1 is off by the statutory rules: Mon Jan 4 = 9, Tue Jan 5 = 10.
+    expect(r.deadline.toISOString()).toBe(iso('2027-01-05T17:30:00'));
+    expect(r.provisional).toBe(true);
+    expect(calendar.workingDaysBetween('2026-12-21', '2027-01-05')).toBe(10);
+    // Past the provisional horizon (2027–2029) it still refuses.
     let error: unknown;
     try {
-      computeDeadline(rule, assignedAt, calendar);
+      calendar.isWorkingDay('2030-03-01');
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(CalendarNotCovered);
-    expect(error).toMatchObject({ year: 2027, date: '2027-01-01', calendarVersion: calendar.version });
-    expect(() => calendar.isWorkingDay('2027-03-01')).toThrow(CalendarNotCovered);
-    expect(() => calendar.workingDaysBetween('2026-12-21', '2027-01-05')).toThrow(CalendarNotCovered);
-    expect(calendar.workingDaysBetween('2026-12-21', '2027-01-05', { uncovered: 'weekdays' })).toBe(11);
+    expect(error).toMatchObject({ year: 2030, date: '2030-03-01', calendarVersion: calendar.version });
+    expect(() => calendar.workingDaysBetween('2026-12-21', '2030-01-05')).toThrow(CalendarNotCovered);
     // A county's local day in 2027 does not make 2027 covered.
     const local = calendar.amend({
       ...countyDay,
       id: 'local-2027',
       days: [{ date: '2027-01-04', kind: 'holiday' }],
     });
-    expect(() => computeDeadline(rule, assignedAt, local)).toThrow(CalendarNotCovered);
+    expect(computeDeadline(rule, assignedAt, local)).toMatchObject({ provisional: true });
   });
 
-  it('computes on request with Mon–Fri for 2027, marked provisional', () => {
-    const r = computeDeadline(rule, assignedAt, WorkingCalendar.official(), { uncovered: 'weekdays' });
-    // Fri Jan 1 = 9, Mon Jan 4 = 10.
-    expect(r.deadline.toISOString()).toBe(iso('2027-01-04T17:30:00'));
-    expect(r.provisional).toBe(true);
+  it('computes with Mon–Fri past the horizon on request', () => {
+    expect(
+      WorkingCalendar.official().workingDaysBetween('2029-12-28', '2030-01-07', { uncovered: 'weekdays' }),
+    ).toBe(6); // Mon Dec 31 2029, then Jan 1–4 and 7 2030 as plain weekdays (元旦 too: no layer knows 2030)
   });
 
   it('computes with the calendar an admin added for 2027', () => {
@@ -161,9 +164,9 @@ describe('a deadline crossing the end of 2026', () => {
     const extended = extendDeadline(first, { workingDays: 2 }, registry.current);
     expect(extended.deadline.toISOString()).toBe(iso('2027-01-05T17:30:00'));
     expect(extended.calendarVersion).toBe(registry.current.version);
-    expect(() => extendDeadline(first, { workingDays: 2 }, WorkingCalendar.official())).toThrow(
-      CalendarNotCovered,
-    );
+    expect(extendDeadline(first, { workingDays: 2 }, WorkingCalendar.official())).toMatchObject({
+      provisional: true,
+    });
   });
 });
 

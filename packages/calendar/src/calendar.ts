@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CalendarDate, addDays, assertCalendarDate, epochDay, isWeekend, yearOf } from './dates';
 import { chineseDaysLayer } from './chineseDays';
+import { PROVISIONAL_YEARS, STATUTORY_RULES_FROM, statutoryHolidays } from './provisional';
 
 export const DayKind = z.enum(['workday', 'holiday']);
 export type DayKind = z.infer<typeof DayKind>;
@@ -69,20 +70,27 @@ export const CalendarData = z.strictObject({
   coveredYears: z.array(z.int()),
   holidays: z.array(CalendarDate),
   workdays: z.array(CalendarDate),
+  /** Years without official data that have the statutory provisional calendar (ADR 0026). */
+  provisionalYears: z.array(z.int()).optional(),
+  /** Which of `holidays` the provisional layer gave (the rest are listed by the layers). */
+  provisionalHolidays: z.array(CalendarDate).optional(),
 });
 export type CalendarData = z.infer<typeof CalendarData>;
 
 export type UncoveredPolicy = 'throw' | 'weekdays';
 export interface CalendarOptions {
   /**
-   * What to do with a date in a year the calendar has no official data for. 'throw' (default):
-   * throw CalendarNotCovered. 'weekdays': treat its unlisted days as plain Mon–Fri (results are
-   * provisional: the State Council's notice will move holidays and make-up days).
+   * What to do with a date in a year with neither official data nor a provisional calendar (more
+   * than PROVISIONAL_YEARS past the last official year). 'throw' (default): throw
+   * CalendarNotCovered. 'weekdays': treat its unlisted days as plain Mon–Fri.
    */
   uncovered?: UncoveredPolicy;
 }
 
-/** Asked about a date in a year without official calendar data (and without `uncovered: 'weekdays'`). */
+/**
+ * Asked about a date in a year without official data and past the provisional horizon (and without
+ * `uncovered: 'weekdays'`).
+ */
 export class CalendarNotCovered extends Error {
   override readonly name = 'CalendarNotCovered';
   readonly code = 'CALENDAR_NOT_COVERED';
@@ -95,8 +103,9 @@ export class CalendarNotCovered extends Error {
     const year = yearOf(date);
     const last = coveredYears.at(-1);
     super(
-      `the working-day calendar ${calendarVersion} has no official data for ${year} (asked about ${date}; ` +
-        `covered through ${last ?? 'none'}): add the year's calendar as an amendment with coversYear ${year}`,
+      `the working-day calendar ${calendarVersion} has no data for ${year} (asked about ${date}; official ` +
+        `through ${last ?? 'none'}, provisional ${PROVISIONAL_YEARS} years beyond): add the year's calendar as an ` +
+        `amendment with coversYear ${year}`,
     );
     this.year = year;
   }
@@ -124,14 +133,25 @@ export interface DayInfo {
   name?: string;
   /** The layer that decided the day (when listed). */
   layerId?: string;
-  /** False when the year has no official data (only seen with `uncovered: 'weekdays'`). */
+  /** False when the year has no official data. */
   covered: boolean;
+  /** True when the year has only the provisional calendar computed from the statutory rules. */
+  provisional: boolean;
 }
 
 interface Entry {
   kind: DayKind;
   name: string | undefined;
   layerId: string;
+}
+
+/** The layer id of the days the statutory rules give a year without official data. */
+export const PROVISIONAL_LAYER_ID = 'provisional:statutory-rules-2024';
+
+/** What a stored snapshot says the provisional layer was (kept as stored: versions are reproducible). */
+interface ProvisionalPart {
+  years: readonly number[];
+  holidays: readonly CalendarDate[];
 }
 
 function compare(a: string, b: string): number {
@@ -143,8 +163,14 @@ function hashContent(
   coveredYears: readonly number[],
   holidays: readonly string[],
   workdays: readonly string[],
+  provisionalYears: readonly number[],
 ): string {
-  const canonical = JSON.stringify({ format: 1, coveredYears, holidays, workdays });
+  // Format 2 only when there are provisional years, so a calendar without them keeps its format-1
+  // version (stored snapshots and deadlines from before ADR 0026 still verify).
+  const canonical =
+    provisionalYears.length === 0
+      ? JSON.stringify({ format: 1, coveredYears, holidays, workdays })
+      : JSON.stringify({ format: 2, coveredYears, provisionalYears, holidays, workdays });
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 
@@ -158,14 +184,21 @@ export class WorkingCalendar {
   readonly version: string;
   /** Years with official data, ascending. */
   readonly coveredYears: readonly number[];
+  /**
+   * Years after the last official one whose days come from the statutory rules (ADR 0026): the
+   * PROVISIONAL_YEARS years after it, unless a layer covers them.
+   */
+  readonly provisionalYears: readonly number[];
   readonly layers: readonly Omit<CalendarLayer, 'days'>[];
   private readonly covered: ReadonlySet<number>;
+  private readonly provisional: ReadonlySet<number>;
+  private readonly provisionalHolidays: readonly CalendarDate[];
   private readonly entries: ReadonlyMap<string, Entry>;
   private readonly offWeekdays: ReadonlySet<string>;
   private readonly workingWeekends: ReadonlySet<string>;
   private readonly allLayers: readonly CalendarLayer[];
 
-  private constructor(layers: readonly CalendarLayer[]) {
+  private constructor(layers: readonly CalendarLayer[], stored?: ProvisionalPart) {
     const ids = new Set<string>();
     const covered = new Set<number>();
     const entries = new Map<string, Entry>();
@@ -175,6 +208,28 @@ export class WorkingCalendar {
       for (const year of layer.coversYears) covered.add(year);
       for (const day of layer.days)
         entries.set(day.date, { kind: day.kind, name: day.name, layerId: layer.id });
+    }
+    // The provisional layer goes under every listed day: a county's own day in such a year stands.
+    const provisional = new Set<number>();
+    const provisionalHolidays: CalendarDate[] = [];
+    if (stored) {
+      for (const year of stored.years) provisional.add(year);
+      for (const date of stored.holidays) {
+        entries.set(date, { kind: 'holiday', name: '法定节假日（暂定）', layerId: PROVISIONAL_LAYER_ID });
+        provisionalHolidays.push(date);
+      }
+    } else if (covered.size > 0) {
+      const last = Math.max(...covered);
+      for (let year = last + 1; year <= last + PROVISIONAL_YEARS; year++) {
+        if (year < STATUTORY_RULES_FROM || year > 2099) continue;
+        provisional.add(year);
+        for (const day of statutoryHolidays(year)) {
+          if (entries.has(day.date)) continue;
+          const name = day.kind === 'in-lieu' ? `${day.holiday}补假（暂定）` : `${day.holiday}（暂定）`;
+          entries.set(day.date, { kind: 'holiday', name, layerId: PROVISIONAL_LAYER_ID });
+          if (!isWeekend(day.date)) provisionalHolidays.push(day.date);
+        }
+      }
     }
     const offWeekdays = new Set<string>();
     const workingWeekends = new Set<string>();
@@ -186,6 +241,9 @@ export class WorkingCalendar {
     this.layers = layers.map(({ id, name, source, coversYears }) => ({ id, name, source, coversYears }));
     this.covered = covered;
     this.coveredYears = [...covered].sort((a, b) => a - b);
+    this.provisional = provisional;
+    this.provisionalYears = [...provisional].sort((a, b) => a - b);
+    this.provisionalHolidays = provisionalHolidays.sort(compare);
     this.entries = entries;
     this.offWeekdays = offWeekdays;
     this.workingWeekends = workingWeekends;
@@ -193,6 +251,7 @@ export class WorkingCalendar {
       this.coveredYears,
       [...offWeekdays].sort(compare),
       [...workingWeekends].sort(compare),
+      this.provisionalYears,
     );
   }
 
@@ -208,35 +267,60 @@ export class WorkingCalendar {
   /** Rebuilds a calendar from a stored snapshot, checking that it hashes to its version. */
   static fromData(input: CalendarData): WorkingCalendar {
     const data = CalendarData.parse(input);
-    const calendar = new WorkingCalendar([
-      {
-        id: `snapshot:${data.version}`,
-        name: `snapshot ${data.version}`,
-        source: 'snapshot',
-        coversYears: data.coveredYears,
-        days: [
-          ...data.holidays.map((date) => ({ date, kind: 'holiday' as const })),
-          ...data.workdays.map((date) => ({ date, kind: 'workday' as const })),
-        ],
-      },
-    ]);
+    const provisionalHolidays = new Set(data.provisionalHolidays ?? []);
+    const calendar = new WorkingCalendar(
+      [
+        {
+          id: `snapshot:${data.version}`,
+          name: `snapshot ${data.version}`,
+          source: 'snapshot',
+          coversYears: data.coveredYears,
+          days: [
+            ...data.holidays
+              .filter((date) => !provisionalHolidays.has(date))
+              .map((date) => ({ date, kind: 'holiday' as const })),
+            ...data.workdays.map((date) => ({ date, kind: 'workday' as const })),
+          ],
+        },
+      ],
+      { years: data.provisionalYears ?? [], holidays: [...provisionalHolidays] },
+    );
     if (calendar.version !== data.version) throw new CalendarVersionMismatch(data.version, calendar.version);
     return calendar;
   }
 
-  /** A new calendar with the amendment applied on top (this one is unchanged). */
+  /**
+   * A new calendar with the amendment applied on top (this one is unchanged). Its provisional layer
+   * is computed afresh: a year the amendment covers loses it.
+   */
   amend(amendment: CalendarAmendmentInput): WorkingCalendar {
     return new WorkingCalendar([...this.allLayers, amendmentLayer(amendment)]);
   }
 
   /** The effective content, to store next to the version. */
   toData(): CalendarData {
-    return {
+    const data: CalendarData = {
       version: this.version,
       coveredYears: [...this.coveredYears],
       holidays: [...this.offWeekdays].sort(compare),
       workdays: [...this.workingWeekends].sort(compare),
     };
+    if (this.provisionalYears.length > 0) {
+      data.provisionalYears = [...this.provisionalYears];
+      data.provisionalHolidays = [...this.provisionalHolidays];
+    }
+    return data;
+  }
+
+  /** Is the year's calendar only the provisional one computed from the statutory rules? */
+  isProvisional(dateOrYear: CalendarDate | number): boolean {
+    const year = typeof dateOrYear === 'number' ? dateOrYear : yearOf(dateOrYear);
+    return this.provisional.has(year);
+  }
+
+  /** Does the calendar know the year at all (officially or provisionally)? */
+  private knows(year: number): boolean {
+    return this.covered.has(year) || this.provisional.has(year);
   }
 
   /** The last year with official data (undefined if none). */
@@ -252,18 +336,21 @@ export class WorkingCalendar {
   dayInfo(date: CalendarDate, options?: CalendarOptions): DayInfo {
     assertCalendarDate(date);
     const covered = this.covered.has(yearOf(date));
-    if (!covered && (options?.uncovered ?? 'throw') === 'throw') {
+    const provisional = this.provisional.has(yearOf(date));
+    if (!covered && !provisional && (options?.uncovered ?? 'throw') === 'throw') {
       throw new CalendarNotCovered(date, this.version, this.coveredYears);
     }
     const weekend = isWeekend(date);
     const entry = this.entries.get(date);
-    if (!entry) return { date, working: !weekend, reason: weekend ? 'weekend' : 'weekday', covered };
+    if (!entry)
+      return { date, working: !weekend, reason: weekend ? 'weekend' : 'weekday', covered, provisional };
     const info: DayInfo = {
       date,
       working: entry.kind === 'workday',
       reason: entry.kind === 'holiday' ? 'holiday' : weekend ? 'make-up-workday' : 'workday',
       layerId: entry.layerId,
       covered,
+      provisional,
     };
     if (entry.name !== undefined) info.name = entry.name;
     return info;
@@ -271,7 +358,7 @@ export class WorkingCalendar {
 
   isWorkingDay(date: CalendarDate, options?: CalendarOptions): boolean {
     assertCalendarDate(date);
-    if (!this.covered.has(yearOf(date)) && (options?.uncovered ?? 'throw') === 'throw') {
+    if (!this.knows(yearOf(date)) && (options?.uncovered ?? 'throw') === 'throw') {
       throw new CalendarNotCovered(date, this.version, this.coveredYears);
     }
     if (isWeekend(date)) return this.workingWeekends.has(date);
@@ -321,7 +408,7 @@ export class WorkingCalendar {
     const first = addDays(lo, 1);
     if ((options?.uncovered ?? 'throw') === 'throw') {
       for (let year = yearOf(first); year <= yearOf(hi); year++) {
-        if (!this.covered.has(year)) {
+        if (!this.knows(year)) {
           const date = year === yearOf(first) ? first : `${String(year).padStart(4, '0')}-01-01`;
           throw new CalendarNotCovered(date, this.version, this.coveredYears);
         }

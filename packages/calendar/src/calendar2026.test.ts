@@ -31,6 +31,7 @@ describe('National Day week 2026 (off Oct 1–7, make-up Sun Sep 20 and Sat Oct 
       name: '国庆节调休上班',
       layerId: 'chinese-days@1.5.7',
       covered: true,
+      provisional: false,
     });
     expect(calendar.dayInfo('2026-10-05')).toMatchObject({
       working: false,

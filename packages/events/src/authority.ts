@@ -14,6 +14,7 @@ export type Emitter = 'assigner' | 'assignee' | 'county-office' | 'unit' | 'issu
 
 export const EMITTER = {
   'tasks.item.assigned': 'assigner',
+  'tasks.deadline.replanned': 'assigner',
   'tasks.item.acknowledged': 'assignee',
   'tasks.item.progressed': 'assignee',
   'tasks.report.drafted': 'assignee',

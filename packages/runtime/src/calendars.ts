@@ -41,14 +41,11 @@ export class CalendarBook implements CalendarSource {
     });
     for (const row of rows) {
       this.registry.register(WorkingCalendar.fromData(row.snapshot as never));
-      const next = this.registry.amend(CalendarAmendment.parse(row.amendment));
-      if (next.version !== row.version) {
-        // The base calendar changed under stored amendments (a chinese-days upgrade): keep the
-        // stored snapshot as the truth for that version, and say so loudly.
-        throw new Error(
-          `calendar amendment ${row.amendmentId} gives version ${next.version} here but ${row.version} when stored`,
-        );
-      }
+      // A base calendar that changed under stored amendments (a newer chinese-days, or the provisional
+      // layer of ADR 0026) gives new versions: the stored snapshot stays the truth for deadlines
+      // computed with it, and the replay is current. The tasks service then re-plans the
+      // provisional deadlines the new base settles.
+      this.registry.amend(CalendarAmendment.parse(row.amendment));
       this.seenSeq = row.seq;
     }
     return this.registry.current;

@@ -38,6 +38,10 @@ const USAGE = `usage: pnpm duban <command>
   backup --out FILE                       a consistent backup of the node's database (duban's format)
   restore FILE                            load a backup into an EMPTY database, then upgrade it
 ${DEAD_LETTERS_USAGE}
+  calendar import FILE.ics [--node X]     send the State Council's calendar (.ics, as chinese-days
+                                          publishes it) to the running county office (default node
+                                          county) at DUBAN_URL (default http://127.0.0.1:3000), as the
+                                          admin whose bearer token is DUBAN_TOKEN
   accounts …, secrets …                   people and the sign-in secret: pnpm duban accounts help
 
 keys export/rotate and audit verify read DATABASE_URL (the node's database; the embedded default is
@@ -84,6 +88,9 @@ export async function runCli(
       out,
       env,
     );
+  }
+  if (positionals[0] === 'calendar' && positionals[1] === 'import' && positionals.length === 3) {
+    return importCalendar(positionals[2]!, values.node ?? 'county', out, env);
   }
   const command = positionals.slice(0, 2).join(' ');
   const args = positionals.slice(2);
@@ -155,6 +162,9 @@ export async function runCli(
       } finally {
         await prisma.$disconnect();
       }
+    }
+    case 'calendar import': {
+      throw new UsageError('calendar import needs FILE.ics');
     }
     case 'audit verify': {
       const pool = createPool(databaseUrl(env), { max: 1 });
@@ -232,6 +242,35 @@ async function importOrg(
   if (!parsed.ok) throw new Error(`wrote an invalid ${target}: ${formatProblem(parsed.problems[0]!)}`);
   out(`${target}: ${countsLine(parsed.tree)}`);
   out(`下一步 / next: pnpm duban org show --org ${target}; then DUBAN_ORG=${target} pnpm start`);
+  return 0;
+}
+
+/** The import goes through the API, so the county office stores it and emits it to every node. */
+async function importCalendar(
+  file: string,
+  node: string,
+  out: (line: string) => void,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const token = env.DUBAN_TOKEN;
+  if (!token) throw new UsageError('DUBAN_TOKEN is not set (an admin’s bearer token: POST /auth/login)');
+  const base = (env.DUBAN_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+  const response = await fetch(`${base}/nodes/${node}/reminders/calendar/import`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ ics: readFileSync(file, 'utf8') }),
+  });
+  const body = (await response.json()) as {
+    coveredYears?: number[];
+    amendments?: Array<{ id: string; coversYear: number; days: number }>;
+    error?: { code: string; message: string };
+  };
+  if (!response.ok) {
+    out(`import refused (${response.status} ${body.error?.code ?? ''}): ${body.error?.message ?? ''}`);
+    return 1;
+  }
+  for (const a of body.amendments ?? []) out(`${a.coversYear}: ${a.days} days (${a.id})`);
+  out(`covered through ${body.coveredYears?.at(-1) ?? '?'}; provisional deadlines are re-planned`);
   return 0;
 }
 

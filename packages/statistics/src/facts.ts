@@ -40,7 +40,7 @@ export function foldFacts(facts: ItemFacts | null, event: DubanEvent): ItemFacts
       assignee: d.assignee,
       assignedAt: d.assignedAt,
       deadline: d.deadline,
-      ackDeadline: event.version === 2 ? event.data.ackDeadline : d.deadline,
+      ackDeadline: event.version !== 1 ? event.data.ackDeadline : d.deadline,
       acknowledgedAt: null,
       reportedAt: null,
       closedAt: null,
@@ -77,6 +77,8 @@ export function foldFacts(facts: ItemFacts | null, event: DubanEvent): ItemFacts
     case 'tasks.item.reopened':
       return { ...facts, closedAt: null, reopens: facts.reopens + 1 };
     case 'tasks.extension.approved':
+      return { ...facts, deadline: event.data.newDeadline };
+    case 'tasks.deadline.replanned':
       return { ...facts, deadline: event.data.newDeadline };
     case 'tasks.feedback.recorded':
       return event.data.audience === 'citizen' && event.data.satisfaction

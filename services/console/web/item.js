@@ -57,7 +57,7 @@ export function ItemPage({ me, node, id }) {
       <dt>${t('assignee')}</dt>
       <dd>${nameOf(names, item.assignee)}</dd>
       <dt>${t('deadline')}</dt>
-      <dd>${fmtTime(item.deadline)}</dd>
+      <dd>${fmtTime(item.deadline)}${item.deadlineProvisional && html` <${Provisional} />`}</dd>
       <dt>${t('leader')}</dt>
       <dd>${item.leader ?? '—'}</dd>
       ${
@@ -124,6 +124,13 @@ async function docx(node, kind, item, setError) {
   } catch (err) {
     setError(err);
   }
+}
+
+/** The mark beside a provisional deadline (ADR 0026); the hint says what it means. */
+export function Provisional() {
+  return html`<abbr class="provisional" data-testid="provisional" title=${t('provisionalHint')}
+    >${t('provisional')}</abbr
+  >`;
 }
 
 function EventDetail({ e }) {

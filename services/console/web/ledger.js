@@ -15,6 +15,7 @@ import {
   nameOf,
 } from './ui.js';
 import { fmtTime } from './i18n.js';
+import { Provisional } from './item.js';
 
 const PAGE = 50;
 
@@ -175,7 +176,9 @@ export function ItemTable({ items, names, node }) {
             <td data-label=${t('kind')}>${tv('kind', i.kind)}</td>
             <td data-label=${t('assignee')}>${nameOf(names, i.assignee)}</td>
             <td data-label=${t('status')}><${Status} status=${i.status} /></td>
-            <td data-label=${t('deadline')}>${fmtTime(i.deadline)}</td>
+            <td data-label=${t('deadline')}>
+              ${fmtTime(i.deadline)}${i.deadlineProvisional && html` <${Provisional} />`}
+            </td>
           </tr>`,
       )}
     </tbody>

@@ -1,4 +1,10 @@
-import { CalendarNotCovered, atChinaTime, computeDeadline, toChinaDate } from '@duban/calendar';
+import {
+  CalendarNotCovered,
+  PROVISIONAL_YEARS,
+  atChinaTime,
+  computeDeadline,
+  toChinaDate,
+} from '@duban/calendar';
 import type { DeadlineRule, WorkingCalendar } from '@duban/calendar';
 import { AppError } from '@duban/kit/errors';
 import { calendarDaysBefore, yellowFrom } from './domain/item';
@@ -41,16 +47,20 @@ export function deadlineFromRule(
   at: Date,
   calendar: WorkingCalendar,
   path: string,
-): { deadline: Date; calendarVersion: string } {
+): { deadline: Date; calendarVersion: string; provisional: boolean } {
   try {
     const result = computeDeadline(rule, at, calendar);
-    return { deadline: result.deadline, calendarVersion: result.calendarVersion };
+    return {
+      deadline: result.deadline,
+      calendarVersion: result.calendarVersion,
+      provisional: result.provisional,
+    };
   } catch (error) {
     if (error instanceof CalendarNotCovered) {
       throw new AppError(
         'unprocessable',
         'calendar.not_covered',
-        `the working-day calendar has no official data for ${error.year} yet; an admin adds it (POST …/reminders/calendar/amendments) once the State Council publishes it`,
+        `the working-day calendar has no data for ${error.year}: it is further ahead than the provisional calendar reaches (the statutory rules, ${PROVISIONAL_YEARS} years past the last official year); set the deadline as an instant, or an admin adds the year (POST …/reminders/calendar/import)`,
         { issues: [{ path, message: `no working-day calendar for ${error.year}` }] },
       );
     }

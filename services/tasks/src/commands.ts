@@ -9,7 +9,8 @@ import { decide, evolve, isOwnItem, noticeNumber } from './domain/item';
 import type { DecideContext, ItemCommand, ItemEvent, ItemState, Relation } from './domain/item';
 import { itemRepository } from './repositories/items';
 import { deadlineFromRule, yellowFromFor } from './calendar';
-import type { DeadlineRule } from '@duban/calendar';
+import { computeDeadline } from '@duban/calendar';
+import type { DeadlineRule, WorkingCalendar } from '@duban/calendar';
 
 /** A node's copy as the API shows it: the state and what the node is to the item. */
 export type ItemView = ItemState & { relation: Relation };
@@ -138,11 +139,18 @@ async function assignIn(
   let deadline: Date;
   let ackDeadline = input.ackDeadline;
   let calendarVersion: string | null = null;
+  let deadlineRule: DeadlineRule | null = null;
+  let deadlineProvisional = false;
   const calendar = await deps.calendars.refresh();
   if (input.deadline instanceof Date) {
     deadline = input.deadline;
   } else {
-    ({ deadline, calendarVersion } = deadlineFromRule(input.deadline, now, calendar, 'body.deadlineRule'));
+    deadlineRule = input.deadline;
+    ({
+      deadline,
+      calendarVersion,
+      provisional: deadlineProvisional,
+    } = deadlineFromRule(input.deadline, now, calendar, 'body.deadlineRule'));
   }
   // 签收 is due by the end of the next working day, unless the item is due sooner.
   ackDeadline ??= new Date(
@@ -167,6 +175,8 @@ async function assignIn(
       deadline,
       ackDeadline,
       calendarVersion: calendarVersion ?? calendar.version,
+      deadlineRule,
+      deadlineProvisional,
       parent,
     },
     decideContext(deps, actor, now),
@@ -222,3 +232,84 @@ export async function holdMeeting(
 }
 
 export { isOwnItem };
+
+function writtenDay(iso: string): string {
+  const d = new Date(new Date(iso).getTime() + 8 * 3600_000);
+  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
+}
+
+/**
+ * Re-plans the provisional deadlines the hosted nodes assigned, on `calendar` (the current one, with
+ * the official calendar that just arrived): each item's deadline is recomputed from its rule and
+ * its assignment time; a deadline that moved, or that no longer depends on a provisional year, gets
+ * one tasks.deadline.replanned (ADR 0026). In `tx` when given (the consumer's, so the re-planning
+ * commits with the amendment's consumption), else one transaction per item (the start-up pass).
+ * Returns the events emitted.
+ */
+export async function replanProvisionalDeadlines(
+  deps: TasksDeps,
+  calendar: WorkingCalendar,
+  tx?: TransactionClient,
+): Promise<ItemEvent[]> {
+  const now = deps.clock.now();
+  const candidates = await itemRepository.provisionalAssigned(tx ?? deps.prisma, deps.hosted.list());
+  const emitted: ItemEvent[] = [];
+  for (const candidate of candidates) {
+    const command = replanCommand(deps, candidate.state, calendar);
+    if (!command) continue;
+    const system: Actor = { node: candidate.nodeId, person: 'system', roles: [] };
+    const run = async (tx: TransactionClient) => {
+      const copy = await itemRepository.find(tx, candidate.nodeId, candidate.state.id);
+      if (!copy) return [];
+      const events = decide(copy.state, command, decideContext(deps, system, now));
+      await commit(deps, tx, candidate.nodeId, copy.relation, copy.state, events, now);
+      return events;
+    };
+    if (tx) {
+      emitted.push(...(await run(tx)));
+      continue;
+    }
+    try {
+      emitted.push(...(await deps.prisma.$transaction(run)));
+    } catch (error) {
+      deps.logger.error({ err: error, item: candidate.state.id }, 'cannot re-plan a provisional deadline');
+    }
+  }
+  return emitted;
+}
+
+/** The deadline `state`'s rule gives on `calendar`, and why it changed, as a command. */
+function replanCommand(
+  deps: TasksDeps,
+  state: ItemState,
+  calendar: WorkingCalendar,
+): Extract<ItemCommand, { type: 'replan-deadline' }> | null {
+  if (!state.deadlineRule) return null;
+  let result: ReturnType<typeof computeDeadline>;
+  try {
+    result = computeDeadline(state.deadlineRule, new Date(state.assignedAt), calendar);
+  } catch (error) {
+    deps.logger.error({ err: error, item: state.id }, 'cannot re-plan a provisional deadline');
+    return null;
+  }
+  let previous: WorkingCalendar;
+  try {
+    previous = deps.calendars.get(state.calendarVersion ?? calendar.version);
+  } catch {
+    previous = calendar; // a version this process never saw: name no year
+  }
+  const settled: number[] = [];
+  for (let year = chinaYear(new Date(state.assignedAt)); year <= chinaYear(result.deadline); year++)
+    if (previous.isProvisional(year) && calendar.isCovered(year)) settled.push(year);
+  const years = settled.length > 0 ? `${settled.join('、')}年` : '';
+  const moved = result.deadline.getTime() !== new Date(state.deadline).getTime();
+  return {
+    type: 'replan-deadline',
+    newDeadline: result.deadline,
+    provisional: result.provisional,
+    calendarVersion: result.calendarVersion,
+    reason: moved
+      ? `国务院公布${years}节假日安排，截止日期由${writtenDay(state.deadline)}调整为${writtenDay(result.deadline.toISOString())}`
+      : `国务院公布${years}节假日安排，截止日期${writtenDay(state.deadline)}不变，不再为暂定`,
+  };
+}

@@ -33,6 +33,8 @@ export function sampleEvent(subject: string, n: number, at = new Date('2026-03-0
       by: 'county:operator',
       caseRef: null,
       calendarVersion: null,
+      deadlineRule: null,
+      deadlineProvisional: false,
     },
   });
 }

@@ -104,6 +104,45 @@ export const ItemAssignedV2 = ItemAssignedV1.extend({
 });
 export type ItemAssignedV2 = z.infer<typeof ItemAssignedV2>;
 
+const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+/** How the deadline was set on the working-day calendar (@duban/calendar's DeadlineRule, defaults applied). */
+export const DeadlineRulePayload = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('working-days'), days: z.number().int().min(1).max(366), endOfDay: ClockTime }),
+  z.object({ kind: z.literal('same-day'), cutoff: ClockTime }),
+  z.object({ kind: z.literal('next-working-day'), cutoff: ClockTime }),
+  z.object({ kind: z.literal('fixed'), at: IsoTime }),
+]);
+export type DeadlineRulePayload = z.infer<typeof DeadlineRulePayload>;
+
+/**
+ * v3: the deadline's rule, and whether it is provisional: computed through a year the State
+ * Council has not yet published, on the calendar the statutory rules give (ADR 0026).
+ */
+export const ItemAssignedV3 = ItemAssignedV2.extend({
+  /** The rule the deadline was computed from (null: given as an instant). */
+  deadlineRule: DeadlineRulePayload.nullable(),
+  deadlineProvisional: z.boolean(),
+});
+export type ItemAssignedV3 = z.infer<typeof ItemAssignedV3>;
+
+/**
+ * The assigner recomputed a provisional deadline from its rule once the official calendar of the
+ * year it depended on arrived. `moved: false`: the deadline stands and is no longer provisional.
+ */
+export const DeadlineReplannedV1 = ItemParties.extend({
+  by: PersonRef,
+  oldDeadline: IsoTime,
+  newDeadline: IsoTime,
+  moved: z.boolean(),
+  /** Still provisional (it also depends on a later year without official data). */
+  provisional: z.boolean(),
+  calendarVersion: z.string().max(64),
+  /** Why, for the timeline: 国务院公布2027年节假日安排，截止日期由…调整为…. */
+  reason: z.string().min(1).max(500),
+  replannedAt: IsoTime,
+});
+export type DeadlineReplannedV1 = z.infer<typeof DeadlineReplannedV1>;
+
 export const ItemAcknowledgedV1 = ItemParties.extend({ acknowledgedAt: IsoTime });
 export const ItemAcknowledgedV2 = ItemAcknowledgedV1.extend({ by: PersonRef });
 
@@ -201,7 +240,23 @@ export const TASKS_EVENTS = [
     data: ItemAssignedV2,
     emittedBy: 'assigner',
     description:
-      '交办: the supervision notice (督促查办事项通知单) to the lead unit, with source, 五必督 category, leader, co-units and parent.',
+      '交办 (v2): the supervision notice (督促查办事项通知单) to the lead unit, with source, 五必督 category, leader, co-units and parent.',
+  }),
+  defineEvent({
+    type: 'tasks.item.assigned',
+    version: 3,
+    data: ItemAssignedV3,
+    emittedBy: 'assigner',
+    description:
+      '交办: the supervision notice (督促查办事项通知单) to the lead unit, with source, 五必督 category, leader, co-units, parent, the deadline’s rule and whether the deadline is provisional (a year without the State Council’s calendar).',
+  }),
+  defineEvent({
+    type: 'tasks.deadline.replanned',
+    version: 1,
+    data: DeadlineReplannedV1,
+    emittedBy: 'assigner',
+    description:
+      'The official calendar of a year a provisional deadline depended on arrived: the assigner recomputed the deadline from its rule; it moved (the reminders re-plan), or stands and is no longer provisional.',
   }),
   defineEvent({
     type: 'tasks.item.acknowledged',

@@ -1,4 +1,4 @@
-import { formatChinaTime } from './templates';
+import { PROVISIONAL_NOTE, formatChinaTime } from './templates';
 
 /** A document in the GB/T 9704 layout, as plain data; documents/official.ts prints it. */
 export interface OfficialDocument {
@@ -55,6 +55,8 @@ export interface NoticeFacts {
   assignedAt: Date;
   ackDeadline: Date | null;
   deadline: Date;
+  /** ADR 0026: the deadline was computed on the provisional calendar. */
+  deadlineProvisional?: boolean;
   chaseNo: number;
   chasedAt: Date | null;
 }
@@ -70,7 +72,7 @@ export function supervisionNotice(item: NoticeFacts, nameOf: NameOf, abbreviatio
     item.description.trim() || item.title,
     '二、办理要求',
     `（一）请于${item.ackDeadline ? formatChinaTime(item.ackDeadline.toISOString()) : '收到通知后1个工作日内'}前签收，明确责任领导和具体责任人。`,
-    `（二）请于${formatChinaTime(item.deadline.toISOString())}前办结，并将办理结果经单位主要负责人签字后书面报送${issuer}。`,
+    `（二）请于${formatChinaTime(item.deadline.toISOString())}前办结，并将办理结果经单位主要负责人签字后书面报送${issuer}。${item.deadlineProvisional ? PROVISIONAL_NOTE : ''}`,
     ...(item.coUnits.length > 0
       ? [`（三）协办单位：${item.coUnits.map(nameOf).join('、')}，请密切配合，共同推进。`]
       : []),

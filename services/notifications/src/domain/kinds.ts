@@ -18,7 +18,7 @@ export const Kind = z.enum(KINDS);
 export type Kind = z.infer<typeof Kind>;
 
 export function kindOf(type: string): Kind {
-  if (type === 'tasks.item.assigned') return 'notice';
+  if (type === 'tasks.item.assigned' || type === 'tasks.deadline.replanned') return 'notice';
   if (type === 'reminders.item.chased') return 'chase';
   if (type === 'reminders.item.escalated') return 'escalation';
   if (type === 'tasks.item.reviewed' || type === 'tasks.item.closed' || type === 'tasks.item.reopened')

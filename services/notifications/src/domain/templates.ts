@@ -13,6 +13,9 @@ export function formatChinaTime(iso: string): string {
   return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 
+/** Said wherever a provisional deadline is shown (ADR 0026). */
+export const PROVISIONAL_NOTE = '截止日期为暂定（按法定节假日推算，待国务院公布安排后确认）。';
+
 /** The inbox text of each event a node receives (zh-CN). `nameOf` turns node ids into names. */
 const deadline = formatChinaTime;
 
@@ -21,8 +24,15 @@ export function render(event: DubanEvent, nameOf: (id: string) => string): Rende
     case 'tasks.item.assigned':
       return {
         title: `督办通知：${event.data.title}`,
-        body: `${nameOf(event.data.assigner)}交办事项（${event.data.noticeNo}），请于${formatChinaTime(event.data.deadline)}前办结并报送办理结果。`,
+        body: `${nameOf(event.data.assigner)}交办事项（${event.data.noticeNo}），请于${formatChinaTime(event.data.deadline)}前办结并报送办理结果。${event.version === 3 && event.data.deadlineProvisional ? PROVISIONAL_NOTE : ''}`,
       };
+    case 'tasks.deadline.replanned':
+      return event.data.moved
+        ? {
+            title: '截止日期调整',
+            body: `${event.data.reason}。请于${formatChinaTime(event.data.newDeadline)}前办结并报送办理结果。`,
+          }
+        : { title: '截止日期确认', body: `${event.data.reason}。` };
     case 'tasks.item.acknowledged':
       return { title: '事项已签收', body: `${nameOf(event.data.assignee)}已签收督办事项。` };
     case 'tasks.item.progressed':

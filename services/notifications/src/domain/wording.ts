@@ -78,8 +78,18 @@ function renderEnglish(event: DubanEvent, nameOf: (id: string) => string): Rende
     case 'tasks.item.assigned':
       return {
         title: `Supervision notice: ${event.data.title}`,
-        body: `${name(data.assigner)} assigned an item (${event.data.noticeNo}); close it and report by ${when(data.deadline)}.`,
+        body: `${name(data.assigner)} assigned an item (${event.data.noticeNo}); close it and report by ${when(data.deadline)}.${event.version === 3 && event.data.deadlineProvisional ? ' The deadline is provisional (computed on the statutory holidays; confirmed once the State Council publishes the year’s calendar).' : ''}`,
       };
+    case 'tasks.deadline.replanned':
+      return event.data.moved
+        ? {
+            title: 'Deadline changed',
+            body: `The State Council published the year’s holidays: the deadline moves from ${when(data.oldDeadline)} to ${when(data.newDeadline)}.`,
+          }
+        : {
+            title: 'Deadline confirmed',
+            body: `The State Council published the year’s holidays: the deadline ${when(data.newDeadline)} stands.`,
+          };
     case 'reminders.item.chased':
       return {
         title: 'Chase notice',

@@ -14,7 +14,7 @@ export const itemRepository = {
       switch (event.type) {
         case 'tasks.item.assigned': {
           const d = event.data;
-          const v2 = event.version === 2 ? event.data : null;
+          const v2 = event.version !== 1 ? event.data : null;
           const row = {
             assigner: d.assigner,
             assignee: d.assignee,
@@ -29,6 +29,7 @@ export const itemRepository = {
             assignedAt: new Date(d.assignedAt),
             ackDeadline: v2 ? new Date(v2.ackDeadline) : null,
             deadline: new Date(d.deadline),
+            deadlineProvisional: event.version === 3 && event.data.deadlineProvisional,
           };
           await tx.noticeItem.upsert({
             where: { nodeId_itemId: { nodeId, itemId: d.itemId } },
@@ -57,7 +58,16 @@ export const itemRepository = {
           await update(tx, nodeId, event.data.itemId, { closedAt: null, reportedAt: null });
           break;
         case 'tasks.extension.approved':
-          await update(tx, nodeId, event.data.itemId, { deadline: new Date(event.data.newDeadline) });
+          await update(tx, nodeId, event.data.itemId, {
+            deadline: new Date(event.data.newDeadline),
+            deadlineProvisional: false,
+          });
+          break;
+        case 'tasks.deadline.replanned':
+          await update(tx, nodeId, event.data.itemId, {
+            deadline: new Date(event.data.newDeadline),
+            deadlineProvisional: event.data.provisional,
+          });
           break;
         case 'reminders.item.chased':
           if (event.version === 1 || event.data.kind === 'overdue') {
@@ -117,7 +127,13 @@ async function update(
   tx: TransactionClient,
   nodeId: string,
   itemId: string,
-  data: Partial<{ acknowledgedAt: Date; reportedAt: Date | null; closedAt: Date | null; deadline: Date }>,
+  data: Partial<{
+    acknowledgedAt: Date;
+    reportedAt: Date | null;
+    closedAt: Date | null;
+    deadline: Date;
+    deadlineProvisional: boolean;
+  }>,
 ): Promise<void> {
   await tx.noticeItem.updateMany({ where: { nodeId, itemId }, data });
 }

@@ -19,6 +19,7 @@ const WATCHED = new Set([
   'tasks.item.closed',
   'tasks.item.reopened',
   'tasks.extension.approved',
+  'tasks.deadline.replanned',
 ]);
 
 export function calendarFor(deps: RemindersDeps, version: string | null): WorkingCalendar {
@@ -32,7 +33,7 @@ export function calendarFor(deps: RemindersDeps, version: string | null): Workin
 /**
  * Arms the ladder when a hosted node assigns an item, and moves it with the item: 签收 stops the
  * acknowledgement chase; a report or closure stops everything; a return or reopening resumes it; an
- * approved extension plans it again for the new deadline.
+ * approved extension, or a deadline the official calendar moved, plans it again for the new deadline.
  */
 export function remindersConsumer(deps: RemindersDeps): EventHandler {
   const assignerSide = (e: TaskEvent) =>
@@ -40,7 +41,8 @@ export function remindersConsumer(deps: RemindersDeps): EventHandler {
     e.type === 'tasks.item.reviewed' ||
     e.type === 'tasks.item.closed' ||
     e.type === 'tasks.item.reopened' ||
-    e.type === 'tasks.extension.approved';
+    e.type === 'tasks.extension.approved' ||
+    e.type === 'tasks.deadline.replanned';
 
   async function resume(
     tx: TransactionClient,
@@ -81,7 +83,7 @@ export function remindersConsumer(deps: RemindersDeps): EventHandler {
         if (e.data.assigner === e.data.assignee) return; // a plan item: nobody to chase
         const stored = await policyRepository.find(tx, nodeId, e.data.kind);
         const policy = stored ? ReminderPolicy.parse(stored) : DEFAULT_POLICIES[e.data.kind];
-        const v2 = e.version === 2 ? e.data : null;
+        const v2 = e.version !== 1 ? e.data : null;
         const state: TrackedItemState = {
           itemId: e.data.itemId,
           kind: e.data.kind,
@@ -130,6 +132,31 @@ export function remindersConsumer(deps: RemindersDeps): EventHandler {
           return;
         case 'tasks.extension.approved':
           await resume(tx, nodeId, tracked, { ...state, deadline: e.data.newDeadline }, at, true);
+          return;
+        case 'tasks.deadline.replanned':
+          // The official calendar moved the deadline: a new round on it, as for an extension
+          // (ADR 0020), computed with the calendar it was re-planned on. Unmoved: nothing to do.
+          // The amendment it was re-planned on is usually stored here by now (the calendar
+          // consumer); if not, the current calendar is used and only chase times can differ.
+          if (e.data.moved) await deps.calendars.refresh();
+          if (e.data.moved && state.status !== 'reported' && state.status !== 'closed') {
+            await resume(
+              tx,
+              nodeId,
+              tracked,
+              { ...state, deadline: e.data.newDeadline, calendarVersion: e.data.calendarVersion },
+              at,
+              true,
+            );
+          } else if (e.data.moved) {
+            await timerRepository.update(
+              tx,
+              nodeId,
+              { ...state, deadline: e.data.newDeadline, calendarVersion: e.data.calendarVersion },
+              tracked.round,
+              at,
+            );
+          }
           return;
         default:
           return;

@@ -17,9 +17,13 @@ export const calendarRepository = {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('duban.calendar'))`;
     const existing = await tx.calendarAmendment.findUnique({ where: { amendmentId: amendment.id } });
     if (existing) return { calendar: WorkingCalendar.fromData(existing.snapshot as never), stored: false };
-    const last = await tx.calendarAmendment.findFirst({ orderBy: { seq: 'desc' } });
-    const base = last ? WorkingCalendar.fromData(last.snapshot as never) : WorkingCalendar.official();
-    const calendar = base.amend(amendment);
+    // On today's base, not the last snapshot's: after a chinese-days upgrade the snapshot lacks the
+    // new years, and its provisional days are recomputed anyway (ADR 0026).
+    const stored = await tx.calendarAmendment.findMany({ orderBy: { seq: 'asc' } });
+    const calendar = WorkingCalendar.official([
+      ...stored.map((row) => CalendarAmendment.parse(row.amendment)),
+      amendment,
+    ]);
     await tx.calendarAmendment.create({
       data: {
         amendmentId: amendment.id,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CalendarAmendment } from '@duban/calendar';
+import { CalendarAmendment, IcsError, amendmentsFromIcs } from '@duban/calendar';
 import { appendToOutbox } from '@duban/bus';
 import { ItemKind, NodeId, createEvent } from '@duban/events';
 import { access, actorOf, AppError, CASE_READERS, EVERYONE, hasAnyRole } from '@duban/kit';
@@ -150,33 +150,86 @@ export function registerTimerRoutes(app: HttpApp, deps: RemindersDeps): void {
     async (request, reply) => {
       const nodeId = deps.hosted.require(request.params.nodeId);
       requireAdmin(actorOf(request, nodeId), deps, 'amending the working-day calendar');
-      const now = deps.clock.now();
-      const amendment = request.body;
-      const calendar = await deps.prisma.$transaction(async (tx) => {
-        const { calendar, stored } = await calendarRepository.record(tx, amendment, now);
-        if (!stored) return calendar;
-        await appendToOutbox(tx, [
-          createEvent({
-            type: 'reminders.calendar.amended',
-            source: nodeId,
-            to: [],
-            subject: 'calendar',
-            time: now,
-            data: {
-              amendmentId: amendment.id,
-              name: amendment.name,
-              source: amendment.source,
-              ...(amendment.coversYear ? { coversYear: amendment.coversYear } : {}),
-              days: amendment.days,
-              version: calendar.version,
-              amendedAt: now.toISOString(),
-            },
-          }),
-        ]);
-        return calendar;
-      });
-      await deps.calendars.refresh();
+      const calendar = await amend(deps, nodeId, [request.body]);
       return reply.status(201).send({ version: calendar.version, coveredYears: calendar.coveredYears });
     },
   );
+
+  app.post(
+    '/nodes/:nodeId/reminders/calendar/import',
+    {
+      config: { access: access.act(['admin']) },
+      schema: {
+        tags,
+        summary:
+          'Import the State Council’s calendar from an .ics file (as chinese-days publishes it): one amendment per year with a Spring Festival',
+        params: NodeParams,
+        body: CalendarImport,
+      },
+    },
+    async (request, reply) => {
+      const nodeId = deps.hosted.require(request.params.nodeId);
+      requireAdmin(actorOf(request, nodeId), deps, 'importing the working-day calendar');
+      let amendments: CalendarAmendment[];
+      try {
+        amendments = amendmentsFromIcs(request.body.ics, request.body.years);
+      } catch (error) {
+        if (error instanceof IcsError) {
+          throw new AppError(
+            'unprocessable',
+            'calendar.bad_ics',
+            `the .ics file cannot be read: ${error.message}`,
+            {
+              issues: [{ path: 'body.ics', message: error.message }],
+            },
+          );
+        }
+        throw error;
+      }
+      const calendar = await amend(deps, nodeId, amendments);
+      return reply.status(201).send({
+        version: calendar.version,
+        coveredYears: calendar.coveredYears,
+        provisionalYears: calendar.provisionalYears,
+        amendments: amendments.map((a) => ({ id: a.id, coversYear: a.coversYear, days: a.days.length })),
+      });
+    },
+  );
+}
+
+const CalendarImport = z.strictObject({
+  /** The .ics text (UTF-8). */
+  ics: z.string().min(1).max(2_000_000),
+  /** Only these years (default: every year whose Spring Festival the file has). */
+  years: z.array(z.int().min(2000).max(2100)).min(1).max(10).optional(),
+});
+
+/** Stores amendments and emits one reminders.calendar.amended each, in one transaction. */
+async function amend(deps: RemindersDeps, nodeId: string, amendments: readonly CalendarAmendment[]) {
+  const now = deps.clock.now();
+  await deps.prisma.$transaction(async (tx) => {
+    for (const amendment of amendments) {
+      const { calendar, stored } = await calendarRepository.record(tx, amendment, now);
+      if (!stored) continue;
+      await appendToOutbox(tx, [
+        createEvent({
+          type: 'reminders.calendar.amended',
+          source: nodeId,
+          to: [],
+          subject: 'calendar',
+          time: now,
+          data: {
+            amendmentId: amendment.id,
+            name: amendment.name,
+            source: amendment.source,
+            ...(amendment.coversYear ? { coversYear: amendment.coversYear } : {}),
+            days: amendment.days,
+            version: calendar.version,
+            amendedAt: now.toISOString(),
+          },
+        }),
+      ]);
+    }
+  });
+  return deps.calendars.refresh();
 }

@@ -21,7 +21,7 @@ export function itemsConsumer(deps: TasksDeps): EventHandler {
     const d = event.data;
     const copies = new Map<string, Relation>();
     if (d.assignee !== d.assigner) copies.set(d.assignee, 'assignee');
-    for (const unit of event.version === 2 ? event.data.coUnits : []) copies.set(unit, 'co-unit');
+    for (const unit of event.version !== 1 ? event.data.coUnits : []) copies.set(unit, 'co-unit');
     for (const party of [d.assigner, d.assignee]) {
       for (const ancestor of org.find(party) ? org.ancestors(party) : []) {
         if (!copies.has(ancestor.id) && ancestor.id !== d.assigner) copies.set(ancestor.id, 'observer');

@@ -50,6 +50,8 @@ function assign(overrides: Partial<AssignInput> = {}): ItemCommand {
     noticeNo: '督〔2026〕1号',
     caseRef: null,
     calendarVersion: null,
+    deadlineRule: null,
+    deadlineProvisional: false,
     parent: null,
     ...overrides,
   };
@@ -206,6 +208,70 @@ describe('an item’s lifecycle', () => {
         ),
       ),
     ).toBe('extension.not_pending');
+  });
+
+  it('re-plans a provisional deadline once, at the assigner, and only while it is provisional', () => {
+    const rule = { kind: 'working-days' as const, days: 45, endOfDay: '17:30' };
+    const provisional = assign({
+      deadline: new Date('2027-02-12T09:30:00Z'),
+      deadlineRule: rule,
+      deadlineProvisional: true,
+      calendarVersion: 'aaaaaaaaaaaaaaaa',
+    });
+    const replan = (newDeadline: string, still = false): ItemCommand => ({
+      type: 'replan-deadline',
+      newDeadline: new Date(newDeadline),
+      provisional: still,
+      calendarVersion: 'bbbbbbbbbbbbbbbb',
+      reason: '国务院公布2027年节假日安排，截止日期由2027年2月12日调整为2027年2月15日',
+    });
+    const system = actor('county', []);
+    const { state, events } = run([
+      [county, provisional],
+      [handler, { type: 'acknowledge' }],
+      [system, replan('2027-02-15T09:30:00Z')],
+      [system, replan('2027-02-16T09:30:00Z')], // no longer provisional: nothing
+    ]);
+    expect(events.map((e) => e.type)).toEqual([
+      'tasks.item.assigned',
+      'tasks.item.acknowledged',
+      'tasks.deadline.replanned',
+    ]);
+    expect(events[0]).toMatchObject({ version: 3, data: { deadlineRule: rule, deadlineProvisional: true } });
+    expect(events[2]!.data).toMatchObject({
+      moved: true,
+      oldDeadline: '2027-02-12T09:30:00.000Z',
+      newDeadline: '2027-02-15T09:30:00.000Z',
+    });
+    expect(events[2]!.to).toEqual(['unit-001']);
+    expect(state).toMatchObject({
+      deadline: '2027-02-15T09:30:00.000Z',
+      originalDeadline: '2027-02-15T09:30:00.000Z',
+      deadlineProvisional: false,
+      calendarVersion: 'bbbbbbbbbbbbbbbb',
+    });
+    // Unmoved: one event that says so; unmoved and still provisional: none.
+    const stands = run([
+      [county, provisional],
+      [system, replan('2027-02-12T09:30:00Z')],
+    ]);
+    expect(stands.events.at(-1)!.data).toMatchObject({ moved: false });
+    expect(stands.state!.deadlineProvisional).toBe(false);
+    expect(
+      run([
+        [county, provisional],
+        [system, replan('2027-02-12T09:30:00Z', true)],
+      ]).events.length,
+    ).toBe(1);
+    // Only the assigner re-plans; an approved extension ends the provisional mark.
+    expect(
+      codeOf(() =>
+        run([
+          [county, provisional],
+          [actor('unit-001', []), replan('2027-02-15T09:30:00Z')],
+        ]),
+      ),
+    ).toBe('item.wrong_party');
   });
 
   it('reopens a closed item, which counts toward the re-review rate', () => {

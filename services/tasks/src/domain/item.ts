@@ -13,6 +13,7 @@ import { REVIEW_POINTS } from '@duban/events';
 import { hasAnyRole } from '@duban/kit/actor';
 import type { Actor, Role } from '@duban/kit/actor';
 import { AppError, assertNever } from '@duban/kit/errors';
+import type { DeadlineRulePayload } from '@duban/events';
 
 export const ITEM_STATUSES = [
   'assigned', // 已交办: waiting for 签收
@@ -47,6 +48,13 @@ export interface ItemState {
   noticeNo: string;
   caseRef: string | null;
   calendarVersion: string | null;
+  /** The rule the deadline was computed from (null: given as an instant, or assigned before v3). */
+  deadlineRule: DeadlineRulePayload | null;
+  /**
+   * The deadline depends on a year without the State Council's calendar (computed on the statutory
+   * rules, ADR 0026): the assigner re-plans it when the official calendar arrives.
+   */
+  deadlineProvisional: boolean;
   assigner: string;
   assignee: string;
   coUnits: string[];
@@ -112,6 +120,8 @@ export interface AssignInput {
   caseRef: string | null;
   /** The working-day calendar the deadlines were computed with, if a rule set them. */
   calendarVersion: string | null;
+  deadlineRule: DeadlineRulePayload | null;
+  deadlineProvisional: boolean;
   /** The parent copy at the acting node, when this item is split from one. */
   parent: ItemState | null;
 }
@@ -145,6 +155,14 @@ export type ItemCommand =
       audience: 'city' | 'citizen';
       content: string;
       satisfaction: 'satisfied' | 'basically-satisfied' | 'unsatisfied' | null;
+    }
+  | {
+      /** The assigner recomputed the deadline from its rule on the official calendar. */
+      type: 'replan-deadline';
+      newDeadline: Date;
+      provisional: boolean;
+      calendarVersion: string;
+      reason: string;
     }
   | {
       type: 'record-meeting';
@@ -330,6 +348,8 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
           by,
           caseRef: command.caseRef,
           calendarVersion: command.calendarVersion,
+          deadlineRule: command.deadlineRule,
+          deadlineProvisional: command.deadlineProvisional,
         },
       }),
     ];
@@ -597,6 +617,34 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
           },
         }),
       ];
+    case 'replan-deadline': {
+      // The system's act at the assigning node, not a person's: no role is needed.
+      if (state.assigner !== ctx.actor.node)
+        throw refuse('forbidden', 'item.wrong_party', 'only the assigner re-plans a deadline');
+      if (!state.deadlineProvisional || state.status === 'closed') return [];
+      const moved = command.newDeadline.getTime() !== new Date(state.deadline).getTime();
+      if (!moved && command.provisional) return []; // nothing settled yet
+      return [
+        createEvent({
+          type: 'tasks.deadline.replanned',
+          source: ctx.actor.node,
+          to: isOwnItem(state) ? [] : [state.assignee, ...state.coUnits],
+          subject: state.id,
+          time,
+          data: {
+            ...parties,
+            by,
+            oldDeadline: state.deadline,
+            newDeadline: command.newDeadline.toISOString(),
+            moved,
+            provisional: command.provisional,
+            calendarVersion: command.calendarVersion,
+            reason: command.reason,
+            replannedAt: at,
+          },
+        }),
+      ];
+    }
     case 'record-meeting':
       requireSide(state, ctx, 'assigner', SUPERVISING_ROLES, 'hold a joint meeting on');
       if (state.status === 'closed') throw illegal(state, 'hold a joint meeting on');
@@ -637,7 +685,7 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
   if (event.type === 'tasks.item.assigned') {
     if (state) throw new EventMismatch(`item ${event.data.itemId} is assigned already`);
     const d = event.data;
-    const v2 = event.version === 2 ? event.data : null;
+    const v2 = event.version !== 1 ? event.data : null;
     return {
       id: d.itemId,
       kind: d.kind,
@@ -649,6 +697,8 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
       noticeNo: d.noticeNo,
       caseRef: v2?.caseRef ?? null,
       calendarVersion: v2?.calendarVersion ?? null,
+      deadlineRule: event.version === 3 ? event.data.deadlineRule : null,
+      deadlineProvisional: event.version === 3 ? event.data.deadlineProvisional : false,
       assigner: d.assigner,
       assignee: d.assignee,
       coUnits: v2?.coUnits ?? [],
@@ -778,6 +828,18 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
         pendingExtension: null,
         deadline: event.data.newDeadline,
         extensionCount: state.extensionCount + 1,
+        // An approved deadline is an instant people agreed on, not a rule's result to re-plan.
+        deadlineProvisional: false,
+      };
+    case 'tasks.deadline.replanned':
+      if (!state.deadlineProvisional || state.deadline !== event.data.oldDeadline) mismatch(state, event);
+      return {
+        ...next,
+        deadline: event.data.newDeadline,
+        // The rule's deadline was wrong, not extended: the original moves with it.
+        originalDeadline: state.extensionCount === 0 ? event.data.newDeadline : state.originalDeadline,
+        calendarVersion: event.data.calendarVersion,
+        deadlineProvisional: event.data.provisional,
       };
     case 'tasks.extension.refused':
       if (state.pendingExtension?.requestId !== event.data.requestId) mismatch(state, event);
@@ -813,6 +875,7 @@ export function expectedSource(event: ItemEvent): string {
     case 'tasks.extension.refused':
     case 'tasks.feedback.recorded':
     case 'tasks.meeting.held':
+    case 'tasks.deadline.replanned':
       return event.data.assigner;
     case 'tasks.item.acknowledged':
     case 'tasks.item.progressed':

@@ -12,6 +12,8 @@ export function sampleRow(overrides: Partial<LedgerRow> = {}): LedgerRow {
     noticeNo: '督〔2026〕1号',
     caseRef: null,
     calendarVersion: null,
+    deadlineRule: null,
+    deadlineProvisional: false,
     assigner: 'county',
     assignee: 'unit-001',
     coUnits: ['unit-002'],

@@ -30,6 +30,8 @@ function columns(relation: Relation, next: ItemState, now: Date, yellowFrom: Dat
     yellowFrom,
     assignedAt: new Date(next.assignedAt),
     closedAt: next.closedAt ? new Date(next.closedAt) : null,
+    // Copies from before ADR 0026 have no such field: not provisional.
+    deadlineProvisional: next.deadlineProvisional ?? false,
     state: next as unknown as Prisma.InputJsonValue,
     revision: next.revision,
     updatedAt: now,
@@ -105,6 +107,23 @@ export const itemRepository = {
         data: e.data as Prisma.InputJsonValue,
       })),
     });
+  },
+
+  /**
+   * The open items whose deadline is provisional and which one of `nodeIds` assigned (or registered
+   * for itself): the ones to re-plan when an official calendar arrives.
+   */
+  async provisionalAssigned(tx: TransactionClient, nodeIds: readonly string[]): Promise<ItemCopy[]> {
+    const rows = await tx.item.findMany({
+      where: {
+        nodeId: { in: [...nodeIds] },
+        deadlineProvisional: true,
+        relation: { in: ['assigner', 'own'] },
+        status: { not: 'closed' },
+      },
+      orderBy: [{ nodeId: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map(toCopy);
   },
 
   /** The sub-items a node split from `parentId`, as that node's copies. */

@@ -1,0 +1,3 @@
+import { describeCalendarYearEnd } from './calendarYearEnd';
+
+describeCalendarYearEnd({ kind: 'embedded' }, true);
