@@ -11,6 +11,7 @@
  * `analyse` over the raw domain stream stays for the county's own checks (it needs the node
  * principal's access, which an analyst does not have).
  */
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import type { SASLOptions } from 'kafkajs';
 import pg from 'pg';
@@ -140,6 +141,8 @@ export interface KafkaReadOptions {
   sasl?: SASLOptions;
   /** The analyst ACL allows groups under its own name only (`<prefix><principal>.`). */
   groupPrefix?: string;
+  /** A SASL_SSL listener: e.g. `{ ca }` with the cluster's PEM certificate. */
+  ssl?: { ca: string };
 }
 
 /**
@@ -157,6 +160,7 @@ export async function readKafka(
     brokers,
     logLevel: logLevel.NOTHING,
     ...(o.sasl ? { sasl: o.sasl } : {}),
+    ...(o.ssl ? { ssl: o.ssl } : {}),
   });
   const topic = `${topicPrefix}${o.topic ?? TOPICS.tasks}`;
   const admin = kafka.admin();
@@ -199,6 +203,9 @@ async function main(): Promise<void> {
         topicPrefix,
         topic: ANALYTICS_TOPICS.tasks,
         ...(sasl ? { sasl, groupPrefix: `${topicPrefix}${process.env.KAFKA_SASL_USERNAME}.` } : {}),
+        ...(process.env.KAFKA_SSL_CA_FILE
+          ? { ssl: { ca: readFileSync(process.env.KAFKA_SSL_CA_FILE, 'utf8') } }
+          : {}),
       })
     : url
       ? await readEmbeddedLog(url, ANALYTICS_TOPICS.tasks)
