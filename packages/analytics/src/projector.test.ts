@@ -113,6 +113,42 @@ describe('the analytics projector', () => {
     });
   });
 
+  it('gives a person the same pseudonym within a year and another the next year', async () => {
+    const projector = analyticsProjector({ org, hosted: new Set(['county']) });
+    const acknowledged = (time: string): DubanEvent =>
+      ({
+        id: uuidv7(),
+        type: 'tasks.item.acknowledged',
+        version: 2,
+        source: township,
+        to: ['county'],
+        subject: 'item-2',
+        time,
+        correlationId: uuidv7(),
+        causationId: null,
+        signature: null,
+        data: {
+          itemId: '0190a000-0000-7000-8000-000000000002',
+          assigner: 'county',
+          assignee: township,
+          acknowledgedAt: time,
+          by: `${township}:张三`,
+        },
+      }) as unknown as DubanEvent;
+    const events = [
+      acknowledged('2026-03-01T01:00:00.000Z'),
+      acknowledged('2026-11-01T01:00:00.000Z'),
+      acknowledged('2027-01-04T01:00:00.000Z'),
+    ];
+    for (const e of events) await prisma.$transaction((tx) => projector.handle(e, tx));
+    const rows = await prisma.outboxEvent.findMany({ where: { key: 'item-2' }, orderBy: { id: 'asc' } });
+    const by = rows.map((r) => (JSON.parse(r.payload) as { data: { by: string } }).data.by);
+    expect(by[0]).toMatch(/^psn_[\w-]{22}$/);
+    expect(by[1]).toBe(by[0]);
+    expect(by[2]).not.toBe(by[0]);
+    expect(rows.map((r) => r.payload).join()).not.toContain('张三');
+  });
+
   it('leaves events to the host of their county', () => {
     const projector = analyticsProjector({ org, hosted: new Set([township]) });
     expect(projector.accepts(assigned('x', '2026-03-01T01:00:00.000Z'))).toBe(false);
