@@ -5,14 +5,18 @@
 //
 //   KafkaSecurity <bootstrap> OP...
 //     user NAME:PASSWORD          create or replace NAME's SCRAM-SHA-512 credential
-//     topics PREFIX               create the domain topics PREFIX<topic> that are missing
+//     topics PREFIX               create the domain and analytics topics PREFIX<topic> that are
+//                                 missing
 //     node PRINCIPAL PREFIX       PRINCIPAL may write, describe and read PREFIX<topic> for every
-//                                 domain topic, and read with groups PREFIX<PRINCIPAL>. only
-//     analyst PRINCIPAL PREFIX    PRINCIPAL may describe and read PREFIX<topic>, with groups
+//                                 domain and analytics topic, and read with groups
 //                                 PREFIX<PRINCIPAL>. only
+//     analyst PRINCIPAL PREFIX    PRINCIPAL may describe and read PREFIX<topic> for the analytics
+//                                 topics only (redacted: ADR 0031), with groups PREFIX<PRINCIPAL>.
+//                                 only; never a domain topic, which carries people's names
 //   ("-" stands for an empty PREFIX.)
 //
-// Environment: KAFKA_DOMAIN_TOPICS (comma-separated), KAFKA_PARTITIONS, KAFKA_REPLICATION_FACTOR;
+// Environment: KAFKA_DOMAIN_TOPICS, KAFKA_ANALYTICS_TOPICS (comma-separated), KAFKA_PARTITIONS,
+// KAFKA_REPLICATION_FACTOR;
 // KAFKA_ADMIN_USERNAME + KAFKA_ADMIN_PASSWORD to authenticate with SCRAM-SHA-512 (SASL_PLAINTEXT,
 // or SASL_SSL with KAFKA_ADMIN_SSL=1, trusting KAFKA_ADMIN_CA_FILE (PEM) or the JVM's CAs); without
 // them: no authentication
@@ -44,11 +48,18 @@ public class KafkaSecurity {
   // Must match packages/events/src/envelope.ts TOPICS (a test compares them).
   static final String DEFAULT_TOPICS =
       "duban.tasks,duban.reminders,duban.scoring,duban.notifications,duban.security,duban.dead-letters";
+  // Must match packages/events/src/envelope.ts ANALYTICS_TOPICS (a test compares them).
+  static final String DEFAULT_ANALYTICS_TOPICS =
+      "duban.analytics.tasks,duban.analytics.reminders,duban.analytics.scoring,duban.analytics.notifications,duban.analytics.security";
   static final int SCRAM_ITERATIONS = 8192;
 
   public static void main(String[] args) throws Exception {
     if (args.length < 1) usage("missing bootstrap address");
-    List<String> topics = Arrays.asList(env("KAFKA_DOMAIN_TOPICS", DEFAULT_TOPICS).split(","));
+    List<String> domainTopics = Arrays.asList(env("KAFKA_DOMAIN_TOPICS", DEFAULT_TOPICS).split(","));
+    List<String> analyticsTopics =
+        Arrays.asList(env("KAFKA_ANALYTICS_TOPICS", DEFAULT_ANALYTICS_TOPICS).split(","));
+    List<String> topics = new ArrayList<>(domainTopics);
+    topics.addAll(analyticsTopics);
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
     props.put(AdminClientConfig.CLIENT_ID_CONFIG, "duban-kafka-security");
@@ -92,7 +103,8 @@ public class KafkaSecurity {
           // A "." would let this principal's group prefix cover another's ("a." covers "a.b.").
           if (!principal.matches("[A-Za-z0-9_-]+")) usage("principal names use letters, digits, _ and - only: " + principal);
           String prefix = prefix(arg(args, ++i, "PREFIX"));
-          acls.addAll(grants(principal, prefix, topics, writer));
+          // The county's projector writes the analytics topics; an analyst reads only them.
+          acls.addAll(grants(principal, prefix, writer ? topics : analyticsTopics, writer));
         }
         default -> usage("unknown operation " + args[i]);
       }

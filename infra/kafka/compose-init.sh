@@ -5,9 +5,9 @@
 # other containers). Uses the Kafka CLI tools of the apache/kafka image. Idempotent.
 #
 # The same grants as infra/kafka/KafkaSecurity.java (kafka.sh admin), which the tests exercise:
-#   node P:    WRITE, READ, DESCRIBE on <prefix><topic> for every domain topic (LITERAL);
-#              READ on groups <prefix>P. (PREFIXED)
-#   analyst P: READ, DESCRIBE on the topics; READ on groups <prefix>P. (PREFIXED)
+#   node P:    WRITE, READ, DESCRIBE on <prefix><topic> for every domain and analytics topic
+#              (LITERAL); READ on groups <prefix>P. (PREFIXED)
+#   analyst P: READ, DESCRIBE on the analytics topics only (ADR 0031); READ on groups <prefix>P.
 #
 # Environment: DUBAN_KAFKA_NODES ("principal:password" separated by spaces), DUBAN_KAFKA_ANALYSTS
 # (same form), KAFKA_ADMIN_USERNAME / KAFKA_ADMIN_PASSWORD (a SCRAM super user for tools on the
@@ -20,7 +20,10 @@ BOOTSTRAP="${KAFKA_INIT_BOOTSTRAP:-127.0.0.1:9095}" # overridable to try the scr
 BIN="${KAFKA_BIN_DIR:-/opt/kafka/bin}"
 PREFIX="${KAFKA_TOPIC_PREFIX:-}"
 # Must match packages/events/src/envelope.ts TOPICS.
-TOPICS="duban.tasks duban.reminders duban.scoring duban.notifications duban.security duban.dead-letters"
+DOMAIN_TOPICS="duban.tasks duban.reminders duban.scoring duban.notifications duban.security duban.dead-letters"
+# Must match packages/events/src/envelope.ts ANALYTICS_TOPICS: the only topics an analyst may read.
+ANALYTICS_TOPICS="duban.analytics.tasks duban.analytics.reminders duban.analytics.scoring duban.analytics.notifications duban.analytics.security"
+TOPICS="$DOMAIN_TOPICS $ANALYTICS_TOPICS"
 # The tools' JVMs, not the broker's heap.
 export KAFKA_HEAP_OPTS="-Xmx128m"
 
@@ -31,11 +34,12 @@ set_user() { # name password
     --add-config "SCRAM-SHA-512=[iterations=8192,password=$2]" >/dev/null
 }
 
-grant() { # principal operations...
+grant() { # principal topics operations...
   principal="$1"
-  shift
+  topics="$2"
+  shift 2
   topic_args=""
-  for t in $TOPICS; do topic_args="$topic_args --topic $PREFIX$t"; done
+  for t in $topics; do topic_args="$topic_args --topic $PREFIX$t"; done
   op_args=""
   for op in "$@"; do op_args="$op_args --operation $op"; done
   # shellcheck disable=SC2086 # word lists built above
@@ -57,11 +61,11 @@ say "admin user ${KAFKA_ADMIN_USERNAME:-admin} ready"
 
 for entry in ${DUBAN_KAFKA_NODES:-}; do
   set_user "${entry%%:*}" "${entry#*:}"
-  grant "${entry%%:*}" Write Read Describe
-  say "node principal ${entry%%:*}: may write and read the domain topics, groups ${PREFIX}${entry%%:*}.*"
+  grant "${entry%%:*}" "$TOPICS" Write Read Describe
+  say "node principal ${entry%%:*}: may write and read the domain and analytics topics, groups ${PREFIX}${entry%%:*}.*"
 done
 for entry in ${DUBAN_KAFKA_ANALYSTS:-}; do
   set_user "${entry%%:*}" "${entry#*:}"
-  grant "${entry%%:*}" Read Describe
-  say "analyst principal ${entry%%:*}: may read the domain topics, groups ${PREFIX}${entry%%:*}.*"
+  grant "${entry%%:*}" "$ANALYTICS_TOPICS" Read Describe
+  say "analyst principal ${entry%%:*}: may read the analytics topics only, groups ${PREFIX}${entry%%:*}.*"
 done

@@ -11,6 +11,7 @@
 #   kafka.sh env       print the effective settings
 #   kafka.sh admin OP... users, topics and ACLs of a secured cluster (KafkaSecurity.java):
 #                      user NAME:PASSWORD | topics PREFIX | node PRINCIPAL PREFIX | analyst PRINCIPAL PREFIX
+#                      (an analyst reads the redacted duban.analytics.* topics only: ADR 0031)
 #
 # KAFKA_SECURITY=sasl adds a SASL_PLAINTEXT (SCRAM-SHA-512) listener with ACLs (StandardAuthorizer)
 # and also prints KAFKA_SASL_BROKERS=...; the plaintext listener stays as the loopback admin one.

@@ -1,4 +1,11 @@
-import { REVIEW_POINTS } from '@duban/events';
+import {
+  ALL_ANALYTICS_TOPICS,
+  ANALYTICS_TOPICS,
+  ANALYTICS_TOPIC_PREFIX,
+  DOMAINS,
+  REVIEW_POINTS,
+  TOPICS,
+} from '@duban/events';
 import { VirtualClock, createLogger } from '@duban/kit';
 import type { Logger } from '@duban/kit';
 import { NodeProcessConfig, startNodeProcess } from '@duban/runtime';
@@ -8,7 +15,7 @@ import { demoCounty } from '@duban/org';
 import { TestSignIn } from '@duban/auth/testing';
 import type { TestPerson } from '@duban/auth/testing';
 import type { Statistics } from '@duban/statistics';
-import { analyse, readEmbeddedLog, readKafka } from '@duban/statistics';
+import { analyse, analyseAnalytics, readEmbeddedLog, readKafka } from '@duban/statistics';
 
 /** The seed article's year (睢县, 2007) replayed on the 2026 calendar. */
 export interface SeedYearSize {
@@ -44,11 +51,18 @@ export interface SeedYearResult {
   instructions: Statistics;
   hotline: Statistics;
   analyst: { county: Statistics; events: number };
+  /** The same analyst over the analysts' redacted stream (duban.analytics.tasks: ADR 0031). */
+  analytics: { county: Statistics; events: number };
+  /** Every record of the domain topics and of the analytics topics, as the log holds them. */
+  records: { raw: string[]; analytics: string[] };
   scoreboard: Array<{ unit: string; points: number; decisions: number }>;
   sanctions: Array<{ unit: string; kind: string }>;
   events: number;
   wallMs: number;
 }
+
+const CITIZEN_FAMILY = ['王', '李', '赵', '孙'];
+const CITIZEN_GIVEN = ['建国', '秀英', '桂兰', '志强'];
 
 const ALL_OK = Object.fromEntries(REVIEW_POINTS.map((p) => [p, { ok: true }]));
 const HEAD: TestPerson = { person: '单位主要负责人', roles: 'unit-head' };
@@ -259,7 +273,11 @@ export async function runSeedYear(options: {
             service_code: services[n % services.length]!,
             description: `群众反映问题第${n + 1}件`,
             address_string: '睢县城关镇',
-            first_name: '群众',
+            // A citizen who can be told apart in every record: the analysts' stream must hold none of it.
+            first_name: `${CITIZEN_GIVEN[n % CITIZEN_GIVEN.length]}${n + 1}`,
+            last_name: CITIZEN_FAMILY[n % CITIZEN_FAMILY.length]!,
+            phone: `1390371${String(n).padStart(4, '0')}`,
+            email: `citizen${n + 1}@example.cn`,
           },
           undefined,
           true,
@@ -334,6 +352,16 @@ export async function runSeedYear(options: {
       const s = await api.get<{ statistics: Statistics }>('county', '/scoring/statistics?year=2026');
       return s.statistics.items === expectedItems && s.statistics.closed === expectedItems;
     });
+    // …and the county's projector has written every event's analytics record, and the relay sent them.
+    const analyticsRows = { topic: { startsWith: ANALYTICS_TOPIC_PREFIX } };
+    await until('the analysts’ stream to catch up', async () => {
+      const [all, projected] = await Promise.all([
+        node.ctx.prisma.outboxEvent.count(),
+        node.ctx.prisma.outboxEvent.count({ where: analyticsRows }),
+      ]);
+      return projected * 2 >= all;
+    });
+    await node.delivery.flushed();
     const [county, byKind, board, sanctions] = await Promise.all([
       api.get<{ statistics: Statistics }>('county', '/scoring/statistics?year=2026'),
       api.get<{ groups: Record<string, Statistics> }>('county', '/scoring/statistics?year=2026&groupBy=kind'),
@@ -348,12 +376,30 @@ export async function runSeedYear(options: {
       to: cst('2027-01-01T00:00:00').toISOString(),
     };
     const analyst = analyse(raw, year, clock.now().toISOString());
-    const events = await node.ctx.prisma.outboxEvent.count();
+    const readTopic = (topic: string) =>
+      options.kafka
+        ? readKafka(options.kafka.brokers, { topicPrefix: options.kafka.topicPrefix, topic })
+        : readEmbeddedLog(options.databaseUrl, topic);
+    const analytics = analyseAnalytics(
+      await readTopic(ANALYTICS_TOPICS.tasks),
+      year,
+      clock.now().toISOString(),
+      'county',
+    );
+    const records = {
+      raw: (await Promise.all(DOMAINS.map((d) => readTopic(TOPICS[d])))).flat(),
+      analytics: (await Promise.all(ALL_ANALYTICS_TOPICS.map(readTopic))).flat(),
+    };
+    const events = await node.ctx.prisma.outboxEvent.count({
+      where: { NOT: analyticsRows },
+    });
     return {
       statistics: county.statistics,
       instructions: byKind.groups['leader-instruction']!,
       hotline: byKind.groups.hotline!,
       analyst: { county: analyst.county, events: analyst.events },
+      analytics: { county: analytics.county, events: analytics.events },
+      records,
       scoreboard: board.units,
       sanctions: sanctions.sanctions.map((s) => ({ unit: s.unit, kind: s.kind })),
       events,

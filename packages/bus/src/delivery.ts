@@ -2,7 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
 import type { SASLOptions } from 'kafkajs';
 import type { Logger } from '@duban/kit';
-import { ALL_TOPICS } from '@duban/events';
+import { ALL_ANALYTICS_TOPICS, ALL_TOPICS } from '@duban/events';
 import type { DubanEvent } from '@duban/events';
 import type { PrismaClient } from '@duban/db';
 import { startConsumer } from './consumer';
@@ -79,7 +79,7 @@ export interface Delivery {
 /** Starts a process's side of delivery: the outbox relay and one consumer group per handler. */
 export async function startDelivery(options: DeliveryOptions): Promise<Delivery> {
   const { log, logger } = options;
-  await log.ensureTopics(ALL_TOPICS);
+  await log.ensureTopics([...ALL_TOPICS, ...ALL_ANALYTICS_TOPICS]);
   const relay = new OutboxRelay({
     pool: options.pool,
     url: options.url,

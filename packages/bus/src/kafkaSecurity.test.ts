@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_TOPICS, TOPICS } from '@duban/events';
+import { ALL_ANALYTICS_TOPICS, ALL_TOPICS, ANALYTICS_TOPICS, TOPICS } from '@duban/events';
 import { createLogger } from '@duban/kit';
 import {
   describeWhenAvailable,
@@ -52,6 +52,14 @@ describe('kafka.sh admin knows the domain topics', () => {
     const listed = /DEFAULT_TOPICS\s*=\s*"([^"]+)"/.exec(source.replace(/"\s*\+\s*"/g, ''))?.[1];
     expect(listed?.split(',')).toEqual([...ALL_TOPICS]);
   });
+
+  it('KafkaSecurity.java and compose-init.sh list exactly ALL_ANALYTICS_TOPICS', () => {
+    const source = readFileSync(new URL('../../../infra/kafka/KafkaSecurity.java', import.meta.url), 'utf8');
+    const listed = /DEFAULT_ANALYTICS_TOPICS\s*=\s*"([^"]+)"/.exec(source.replace(/"\s*\+\s*"/g, ''))?.[1];
+    expect(listed?.split(',')).toEqual([...ALL_ANALYTICS_TOPICS]);
+    const init = readFileSync(new URL('../../../infra/kafka/compose-init.sh', import.meta.url), 'utf8');
+    expect(/^ANALYTICS_TOPICS="([^"]+)"/m.exec(init)?.[1]?.split(' ')).toEqual([...ALL_ANALYTICS_TOPICS]);
+  });
 });
 
 describeWhenAvailable('Kafka SASL/SCRAM and ACLs', reason, required, () => {
@@ -98,11 +106,11 @@ describeWhenAvailable('Kafka SASL/SCRAM and ACLs', reason, required, () => {
     return log;
   }
 
-  async function consume(log: KafkaEventLog, groupId: string) {
+  async function consume(log: KafkaEventLog, groupId: string, topic: string = TOPICS.tasks) {
     const seen: LogMessage[] = [];
     const sub = await log.subscribe({
       groupId,
-      topics: [TOPICS.tasks],
+      topics: [topic],
       onMessage: async (m) => void seen.push(m),
     });
     closers.push(() => sub.stop());
@@ -171,16 +179,36 @@ describeWhenAvailable('Kafka SASL/SCRAM and ACLs', reason, required, () => {
     expect(seen).toEqual([]);
   });
 
-  it('the analyst reads with its own groups and cannot write', async () => {
+  it('the analyst reads the analytics topics with its own groups, is refused the raw topics, and cannot write', async () => {
     const prefix = freshTopicPrefix('sasl-analyst');
     await kafkaAdmin(
       sasl,
       ...['topics', prefix, 'node', county.username, prefix, 'analyst', analyst.username, prefix],
     );
-    await logAs(county, prefix).append([{ topic: TOPICS.tasks, key: 'item-2', value: '{"n":2}' }]);
+    // The county's host writes both (its projector publishes the analytics records).
+    await logAs(county, prefix).append([
+      { topic: TOPICS.tasks, key: 'item-2', value: '{"by":"张三"}' },
+      { topic: ANALYTICS_TOPICS.tasks, key: 'item-2', value: '{"specversion":"1.0"}' },
+    ]);
     const log = logAs(analyst, prefix);
-    const { seen } = await consume(log, 'statistics@analyst');
+    const { seen } = await consume(log, 'statistics@analyst', ANALYTICS_TOPICS.tasks);
     await eventually('the analyst reads it', () => seen.length === 1);
+    expect(seen.map((m) => [m.topic, m.value])).toEqual([[ANALYTICS_TOPICS.tasks, '{"specversion":"1.0"}']]);
+    const rawSeen: LogMessage[] = [];
+    const raw = await refusal(
+      log
+        .subscribe({
+          groupId: 'raw@analyst',
+          topics: [TOPICS.tasks],
+          onMessage: async (m) => void rawSeen.push(m),
+        })
+        .then((sub) => {
+          closers.push(() => sub.stop());
+          return sub.stopped;
+        }),
+    );
+    expect(raw).toContainEqual(expect.objectContaining({ type: 'TOPIC_AUTHORIZATION_FAILED', code: 29 }));
+    expect(rawSeen).toEqual([]);
     const chain = await refusal(log.append([{ topic: TOPICS.tasks, key: 'x', value: 'analyst writes' }]));
     // With WRITE on no topic at all, the idempotent producer is refused its producer id (KIP-679)
     // before it can send anything.

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '@duban/kit';
-import { encodeEvent, topicOf } from '@duban/events';
+import { ANALYTICS_TOPIC_PREFIX, encodeEvent, topicOf } from '@duban/events';
 import type { DubanEvent } from '@duban/events';
 import type { TransactionClient } from '@duban/db';
 import type { EventLog } from './eventLog';
@@ -41,6 +41,34 @@ export async function appendToOutbox(tx: TransactionClient, events: readonly Dub
       key: e.subject,
       payload: encodeEvent(e),
     })),
+  });
+  await tx.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`;
+}
+
+/**
+ * A record that is not a duban event: the analysts' redacted CloudEvents (ADR 0031). It goes out
+ * through the same outbox, so it exists exactly when the transaction that produced it commits, and
+ * only on an analytics topic: the relay publishes it as it stands, neither signed nor chained into
+ * the audit trail (it is not an envelope, and what it says is already in the signed events).
+ */
+export interface OutboxRecord {
+  /** Unique like an event id (outbox_event.event_id): the record's own CloudEvents id. */
+  id: string;
+  topic: string;
+  key: string;
+  payload: string;
+}
+
+export async function appendRecordsToOutbox(
+  tx: TransactionClient,
+  records: readonly OutboxRecord[],
+): Promise<void> {
+  if (records.length === 0) return;
+  const stray = records.find((r) => !r.topic.startsWith(ANALYTICS_TOPIC_PREFIX));
+  if (stray) throw new Error(`outbox records go to analytics topics only, not ${stray.topic}`);
+  await tx.outboxEvent.createMany({
+    data: records.map((r) => ({ eventId: r.id, topic: r.topic, key: r.key, payload: r.payload })),
+    skipDuplicates: true,
   });
   await tx.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`;
 }
@@ -198,16 +226,28 @@ export class OutboxRelay {
    */
   private async signAndChain(
     client: pg.PoolClient,
-    rows: ReadonlyArray<{ payload: string }>,
+    rows: ReadonlyArray<{ topic: string; payload: string }>,
   ): Promise<string[]> {
-    const envelopes = rows.map(
-      (r) =>
-        JSON.parse(r.payload) as { id: string; type: string; source: string; time: string; data: unknown },
+    const envelopes = rows.map((r) =>
+      r.topic.startsWith(ANALYTICS_TOPIC_PREFIX)
+        ? undefined
+        : (JSON.parse(r.payload) as {
+            id: string;
+            type: string;
+            source: string;
+            time: string;
+            data: unknown;
+          }),
     );
-    const keys = await this.keys.active(client, [...new Set(envelopes.map((e) => e.source))]);
+    const sources = envelopes.flatMap((e) => (e ? [e.source] : []));
+    const keys = await this.keys.active(client, [...new Set(sources)]);
     const audit: AuditEntry[] = [];
     const values: string[] = [];
     for (const [i, envelope] of envelopes.entries()) {
+      if (!envelope) {
+        values.push(rows[i]!.payload);
+        continue;
+      }
       let key = keys.get(envelope.source);
       const rotation =
         envelope.type === 'security.key.rotated'

@@ -48,3 +48,22 @@ export function topicOf(type: string): Topic {
     throw new Error(`event type ${type} has no domain topic`);
   return TOPICS[domain as Domain];
 }
+
+/**
+ * The analysts' stream (docs/analysts.md, ADR 0031): each domain's events, redacted by the county's
+ * projector, as plain CloudEvents JSON. Not in ALL_TOPICS: no duban consumer reads them.
+ */
+export const ANALYTICS_TOPIC_PREFIX = 'duban.analytics.';
+export const ANALYTICS_TOPICS = {
+  tasks: 'duban.analytics.tasks',
+  reminders: 'duban.analytics.reminders',
+  scoring: 'duban.analytics.scoring',
+  notifications: 'duban.analytics.notifications',
+  security: 'duban.analytics.security',
+} as const satisfies Record<Domain, `${typeof ANALYTICS_TOPIC_PREFIX}${Domain}`>;
+export type AnalyticsTopic = (typeof ANALYTICS_TOPICS)[Domain];
+export const ALL_ANALYTICS_TOPICS: readonly AnalyticsTopic[] = Object.values(ANALYTICS_TOPICS);
+
+export function analyticsTopicOf(type: string): AnalyticsTopic {
+  return `${ANALYTICS_TOPIC_PREFIX}${topicOf(type).slice('duban.'.length)}` as AnalyticsTopic;
+}

@@ -7,3 +7,4 @@ export * from './catalogueDoc';
 export * from './authority';
 export * from './asyncapi';
 export * from './cloudEvents';
+export * from './privacy';

@@ -1,3 +1,4 @@
 export * from './facts';
 export * from './statistics';
-export { analyse, readEmbeddedLog, readKafka } from './analyst';
+export { analyse, analyseAnalytics, readEmbeddedLog, readKafka, saslFromEnv } from './analyst';
+export type { KafkaReadOptions } from './analyst';
