@@ -1,2 +1,3 @@
 export * from './tree';
+export * from './changes';
 export * from './demoCounty';
