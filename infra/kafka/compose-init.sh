@@ -20,7 +20,7 @@ BOOTSTRAP="${KAFKA_INIT_BOOTSTRAP:-127.0.0.1:9095}" # overridable to try the scr
 BIN="${KAFKA_BIN_DIR:-/opt/kafka/bin}"
 PREFIX="${KAFKA_TOPIC_PREFIX:-}"
 # Must match packages/events/src/envelope.ts TOPICS.
-TOPICS="duban.tasks duban.reminders duban.scoring duban.notifications duban.security duban.dead-letters"
+TOPICS="duban.tasks duban.reminders duban.scoring duban.notifications duban.security duban.org duban.dead-letters"
 # The tools' JVMs, not the broker's heap.
 export KAFKA_HEAP_OPTS="-Xmx128m"
 

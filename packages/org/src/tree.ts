@@ -29,7 +29,11 @@ export interface OrgChangeContext {
   openItems?: OpenItemFacts;
 }
 
-const problem = (code: string, field: string, message: string): OrgChangeProblem => ({ code, field, message });
+const problem = (code: string, field: string, message: string): OrgChangeProblem => ({
+  code,
+  field,
+  message,
+});
 
 /**
  * The organisation tree: a general tree (a township may have its own units below it). It starts
@@ -48,8 +52,10 @@ export class OrgTree {
   >();
   private readonly applied: AppliedOrgChange[] = [];
   private readonly appliedIds = new Set<string>();
+  private readonly initial: readonly OrgNode[];
 
   constructor(nodes: readonly OrgNode[]) {
+    this.initial = nodes.map((n) => OrgNode.parse(n));
     this.byId = new Map();
     for (const raw of nodes) {
       const node = OrgNode.parse(raw);
@@ -68,6 +74,13 @@ export class OrgTree {
 
   get size(): number {
     return this.byId.size;
+  }
+
+  /** An independent tree in the same state (a process gets its own; the tree changes in place). */
+  copy(): OrgTree {
+    const tree = new OrgTree(this.initial);
+    for (const c of this.applied) tree.apply(c.change, c);
+    return tree;
   }
 
   /** Every node, merged and abolished ones included. */
@@ -150,6 +163,11 @@ export class OrgTree {
     return this.successorOf(id) ?? id;
   }
 
+  /** The merged and abolished units that `id` carries on for (directly or through later merges). */
+  predecessorsOf(id: string): string[] {
+    return [...this.retired.keys()].filter((unit) => this.successorOf(unit) === id);
+  }
+
   /** The name a unit had at an instant (its first name before it existed). */
   nameAt(id: string, at: Date | string): string {
     const history = this.names.get(id);
@@ -180,7 +198,8 @@ export class OrgTree {
     const within = (id: string) => id === ctx.issuer || this.isAncestor(ctx.issuer, id);
     const unit = this.find(change.unitId);
     if (change.kind === 'add') {
-      if (unit) return problem('org.duplicate_id', 'unitId', `${change.unitId} exists already (${unit.name})`);
+      if (unit)
+        return problem('org.duplicate_id', 'unitId', `${change.unitId} exists already (${unit.name})`);
     } else {
       if (!unit) return problem('org.unknown_unit', 'unitId', `no unit ${change.unitId} in the tree`);
       if (unit.kind !== 'township' && unit.kind !== 'unit')
@@ -233,7 +252,11 @@ export class OrgTree {
         const bad = target(change.parentId, 'parentId', 'parent');
         if (bad) return bad;
         if (unit!.parentId === change.parentId)
-          return problem('org.same_parent', 'parentId', `${change.unitId} is under ${change.parentId} already`);
+          return problem(
+            'org.same_parent',
+            'parentId',
+            `${change.unitId} is under ${change.parentId} already`,
+          );
         return undefined;
       }
       case 'merge':
@@ -247,7 +270,11 @@ export class OrgTree {
           if (change.successorId === change.unitId)
             return problem('org.merge_into_self', 'successorId', 'a unit cannot succeed itself');
           if (change.successorId === ctx.issuer)
-            return problem('org.not_a_unit', 'successorId', 'the successor must be a unit, not the county office');
+            return problem(
+              'org.not_a_unit',
+              'successorId',
+              'the successor must be a unit, not the county office',
+            );
           const bad = target(change.successorId, 'successorId', 'successor');
           if (bad) return bad;
         } else if (ctx.openItems && ctx.openItems.assignedTo > 0) {

@@ -3,3 +3,4 @@ export * from './process';
 export * from './main';
 export * from './calendars';
 export * from './cli';
+export * from './orgBook';

@@ -32,6 +32,8 @@ import type { Clock, HttpApp, Logger } from '@duban/kit';
 import { demoCounty, demoHostedNodeIds } from '@duban/org';
 import type { OrgTree } from '@duban/org';
 import { CalendarBook } from './calendars';
+import { OrgBook, ensureKeyInTx, orgHandler } from './orgBook';
+import { registerOrgRoutes } from './orgRoutes';
 import { kafkaSecurity } from './config';
 import type { NodeProcessConfig } from './config';
 
@@ -40,7 +42,10 @@ export interface NodeContext {
   prisma: PrismaClient;
   pool: pg.Pool;
   url: string;
+  /** The current tree: the initial one plus the re-organisations applied (it changes in place). */
   org: OrgTree;
+  /** How the tree changes: records org events, refreshes from the node's database (ADR 0025). */
+  orgBook: OrgBook;
   hosted: HostedNodes;
   clock: Clock;
   logger: Logger;
@@ -96,11 +101,13 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const clock = options.clock ?? systemClock;
-  const org = options.org ?? demoCounty();
+  // Its own copy: the tree changes in place as this process applies re-organisations.
+  const org = options.org?.copy() ?? demoCounty();
+  // The host id comes from the nodes of the tree the process was given, before any re-organisation
+  // is replayed: a unit the county adds later joins the set without moving the consumer groups
+  // (ADR 0025). Without DUBAN_NODES the process serves the whole county, added units included.
+  const servesCounty = !config.DUBAN_NODES;
   const hosted = new HostedNodes(config.DUBAN_NODES ?? demoHostedNodeIds(org));
-  for (const id of hosted.list()) {
-    if (!org.has(id)) throw new Error(`DUBAN_NODES names ${id}, which is not in the organisation tree`);
-  }
 
   const closers: Array<() => Promise<void>> = [];
   // Once: a second close (a test that closed the process itself, then its cleanup) waits for the first.
@@ -125,6 +132,25 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
     closers.push(() => prisma.$disconnect());
     const pool = createPool(database.url, { max: config.DATABASE_POOL_SIZE });
     closers.push(() => pool.end());
+
+    const orgBook = await OrgBook.load(prisma, org, {
+      added: async (node, tx) => {
+        if (!servesCounty || node.parentId === null || !hosted.has(node.parentId)) return;
+        hosted.add(node.id);
+        if (tx) await ensureKeyInTx(tx, node.id);
+        logger.info({ node: node.id, name: node.name }, 'serving a unit the county added');
+      },
+    });
+    for (const id of hosted.list()) {
+      if (!org.has(id)) throw new Error(`DUBAN_NODES names ${id}, which is not in the organisation tree`);
+    }
+    // Other processes of this node (its services run apart in the distributed mode) record changes
+    // too; this one reads them on its next look, and at least this often.
+    const orgRefresh = setInterval(() => {
+      orgBook.refresh().catch((error: unknown) => logger.error({ err: error }, 'org refresh failed'));
+    }, 5_000);
+    orgRefresh.unref();
+    closers.push(async () => clearInterval(orgRefresh));
 
     // Keys before anything can publish: the relay signs with them, consumers verify with them.
     const fresh = await ensureNodeKeys(
@@ -165,7 +191,18 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
           `demo accounts created (${seeded.join(', ')}), all with the password ${DEMO_PASSWORD}: for the demo only`,
         );
     }
-    const ctx: NodeContext = { prisma, pool, url: database.url, org, hosted, clock, logger, calendars, auth };
+    const ctx: NodeContext = {
+      prisma,
+      pool,
+      url: database.url,
+      org,
+      orgBook,
+      hosted,
+      clock,
+      logger,
+      calendars,
+      auth,
+    };
     let logDb = { pool, url: database.url };
     if (!config.KAFKA_BROKERS && config.EVENT_LOG_DATABASE_URL) {
       await migrate(config.EVENT_LOG_DATABASE_URL);
@@ -224,9 +261,10 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
       },
       async () => ({
         transport: log.transport,
-        nodes: hosted.list().map((id) => org.get(id)),
+        nodes: hosted.list().map((id) => ({ ...org.get(id), status: org.statusOf(id) })),
       }),
     );
+    registerOrgRoutes(app, { prisma, book: orgBook, hosted, clock });
     app.post(
       '/nodes/:nodeId/keys/rotate',
       {
@@ -265,7 +303,11 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
       prisma,
       pool,
       url: database.url,
-      handlers: [...options.services.flatMap((s) => s.handlers(ctx)), keyRotationHandler(keyRing)],
+      handlers: [
+        ...options.services.flatMap((s) => s.handlers(ctx)),
+        keyRotationHandler(keyRing),
+        orgHandler(orgBook, () => clock.now()),
+      ],
       hostId: hosted.hostId,
       logger,
       security: {

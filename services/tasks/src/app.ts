@@ -7,6 +7,7 @@ import { registerOpen311Routes } from './routes/open311';
 
 export type { TasksDeps } from './deps';
 export { itemsConsumer } from './consumers/items';
+export { orgChangesConsumer } from './consumers/org';
 
 /** Mounts the tasks API on an app (the service's own, or the embedded host's). */
 export function registerTasks(app: HttpApp, deps: TasksDeps): void {

@@ -1,8 +1,8 @@
 import type { ServiceModule } from '@duban/runtime';
-import { itemsConsumer, registerTasks } from './app';
+import { itemsConsumer, orgChangesConsumer, registerTasks } from './app';
 
 export const tasksService: ServiceModule = {
   name: 'tasks',
   register: (app, ctx) => registerTasks(app, ctx),
-  handlers: (ctx) => [itemsConsumer(ctx)],
+  handlers: (ctx) => [itemsConsumer(ctx), orgChangesConsumer(ctx)],
 };

@@ -19,6 +19,7 @@ const WATCHED = new Set([
   'tasks.item.closed',
   'tasks.item.reopened',
   'tasks.extension.approved',
+  'tasks.item.transferred',
 ]);
 
 export function calendarFor(deps: RemindersDeps, version: string | null): WorkingCalendar {
@@ -40,7 +41,8 @@ export function remindersConsumer(deps: RemindersDeps): EventHandler {
     e.type === 'tasks.item.reviewed' ||
     e.type === 'tasks.item.closed' ||
     e.type === 'tasks.item.reopened' ||
-    e.type === 'tasks.extension.approved';
+    e.type === 'tasks.extension.approved' ||
+    e.type === 'tasks.item.transferred';
 
   async function resume(
     tx: TransactionClient,
@@ -130,6 +132,10 @@ export function remindersConsumer(deps: RemindersDeps): EventHandler {
           return;
         case 'tasks.extension.approved':
           await resume(tx, nodeId, tracked, { ...state, deadline: e.data.newDeadline }, at, true);
+          return;
+        case 'tasks.item.transferred':
+          // 机构调整: the same timers, rounds and fired rungs go on; they now chase the successor.
+          await timerRepository.update(tx, nodeId, { ...state, assignee: e.data.to }, tracked.round, at);
           return;
         default:
           return;
