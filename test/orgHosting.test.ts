@@ -146,4 +146,43 @@ describe('a unit added to the embedded host', () => {
     expect([...groups].every((g) => g.endsWith(`@${hostId}`))).toBe(true);
     expect(groups).toEqual(new Set(groupsBefore.map((g) => g.groupId)));
   });
+
+  it('counts a merged unit’s year under its successor, with the names it had then', async () => {
+    const decided = await call('county', 'POST', '/scoring/decisions', {
+      unit: 'unit-a',
+      kind: 'criticism',
+      body: 'office',
+      reason: '工作推进迟缓',
+    });
+    expect(decided.status, JSON.stringify(decided.body)).toBe(201);
+    const merged = await call(
+      'county',
+      'POST',
+      '/org/changes',
+      { kind: 'merge', unitId: 'unit-a', into: 'town-a-agri' },
+      ADMIN,
+    );
+    expect(merged.status, JSON.stringify(merged.body)).toBe(201);
+    type Board = { units: Array<{ unit: string; points: number; decisions: number; includes: string[] }> };
+    const board = await call<Board>('county', 'GET', '/scoring/scoreboard');
+    expect(board.body.units).toEqual([
+      { unit: 'town-a-agri', points: -3, decisions: 1, includes: ['unit-a'] },
+    ]);
+    const only = await call<Board>('county', 'GET', '/scoring/scoreboard?unit=town-a-agri');
+    expect(only.body.units.map((u) => u.points)).toEqual([-3]);
+    type Evaluation = {
+      points: number;
+      includes: string[];
+      entries: Array<{ unit: string; unitName: string }>;
+    };
+    const evaluation = await call<Evaluation>('county', 'GET', '/scoring/units/town-a-agri/evaluation');
+    expect(evaluation.body).toMatchObject({ points: -3, includes: ['unit-a'] });
+    expect(evaluation.body.entries).toMatchObject([{ unit: 'unit-a', unitName: '甲局' }]);
+    const old = await call<{ status: string; successor: string }>(
+      'county',
+      'GET',
+      '/scoring/units/unit-a/evaluation',
+    );
+    expect(old.body).toMatchObject({ status: 'merged', successor: 'town-a-agri' });
+  });
 });
