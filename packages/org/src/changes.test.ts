@@ -62,7 +62,9 @@ describe('re-organising the tree', () => {
 
   it('refuses to retire a unit with active units below it or without a successor for its open items', () => {
     const tree = county();
-    expect(refused(tree, { kind: 'merge', unitId: 'township-a', into: 'township-b' })).toBe('org.has_children');
+    expect(refused(tree, { kind: 'merge', unitId: 'township-a', into: 'township-b' })).toBe(
+      'org.has_children',
+    );
     const open = { issuer: 'county', openItems: { assignedTo: 2, assignedBy: 0 } };
     expect(tree.check({ kind: 'abolish', unitId: 'unit-a', successorId: null }, open)?.code).toBe(
       'org.successor_required',
@@ -115,9 +117,9 @@ describe('re-organising the tree', () => {
     expect(tree.successorOf('unit-d')).toBeUndefined();
     expect(tree.current('unit-a')).toBe('unit-d');
     // Applying the same event again changes nothing.
-    expect(tree.apply({ kind: 'merge', unitId: 'unit-a', into: 'unit-b' }, { eventId: 'e4', at: T2, ...by })).toBe(
-      false,
-    );
+    expect(
+      tree.apply({ kind: 'merge', unitId: 'unit-a', into: 'unit-b' }, { eventId: 'e4', at: T2, ...by }),
+    ).toBe(false);
     expect(tree.changes().map((c) => c.eventId)).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
   });
 
@@ -128,5 +130,21 @@ describe('re-organising the tree', () => {
       successorId: null,
     });
     expect(OrgChange.safeParse({ kind: 'split', unitId: 'unit-a' }).success).toBe(false);
+  });
+
+  it('takes an addition its initial tree already has as history, not a conflict', () => {
+    const tree = county();
+    const add = {
+      kind: 'add',
+      unitId: 'unit-b',
+      name: '乙局',
+      unitKind: 'unit',
+      parentId: 'county',
+    } as const;
+    expect(tree.apply(add, { eventId: 'e1', at: T1, ...by })).toBe(true);
+    expect(tree.size).toBe(8);
+    expect(tree.hasApplied('e1')).toBe(true);
+    // A different unit under the same id is still refused.
+    expect(refused(tree, { ...add, name: '另一个局' })).toBe('org.duplicate_id');
   });
 });

@@ -294,6 +294,24 @@ export class OrgTree {
    */
   apply(change: OrgChange, meta: { eventId: string; at: Date | string; issuer: string }): boolean {
     if (this.appliedIds.has(meta.eventId)) return false;
+    const present = change.kind === 'add' ? this.find(change.unitId) : undefined;
+    if (
+      change.kind === 'add' &&
+      present?.kind === change.unitKind &&
+      present.parentId === change.parentId &&
+      present.name === change.name.trim()
+    ) {
+      // A process started from a tree that has the unit already (the new unit's own process, given
+      // an updated org file): the addition is history here, not a conflict.
+      this.applied.push({
+        eventId: meta.eventId,
+        at: new Date(meta.at).toISOString(),
+        issuer: meta.issuer,
+        change,
+      });
+      this.appliedIds.add(meta.eventId);
+      return true;
+    }
     const refused = this.check(change, { issuer: meta.issuer });
     if (refused) throw new OrgChangeRefused(refused);
     const at = new Date(meta.at);

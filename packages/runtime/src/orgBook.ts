@@ -162,7 +162,13 @@ export class OrgBook {
     await this.refresh(tx);
     if (this.tree.hasApplied(event.id)) return false;
     const change = orgChangeOf(event);
-    const problem = this.tree.check(change, { issuer: event.source });
+    const known = change.kind === 'add' ? this.tree.find(change.unitId) : undefined;
+    const already =
+      change.kind === 'add' &&
+      known?.kind === change.unitKind &&
+      known.parentId === change.parentId &&
+      known.name === change.name.trim();
+    const problem = already ? undefined : this.tree.check(change, { issuer: event.source });
     if (problem) throw new OrgChangeRefused(problem);
     const row = await tx.orgChange.create({
       data: {

@@ -64,6 +64,11 @@ export interface ServiceModule {
   register(app: HttpApp, ctx: NodeContext): void;
   handlers(ctx: NodeContext): EventHandler[];
   start?(ctx: NodeContext): Background;
+  /**
+   * One of its handlers records every org event in ctx.orgBook (the tasks service's, which also
+   * transfers items): the process then needs no `org` consumer of its own, one group less.
+   */
+  readonly recordsOrgChanges?: boolean;
 }
 
 export interface StartNodeOptions {
@@ -306,7 +311,9 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
       handlers: [
         ...options.services.flatMap((s) => s.handlers(ctx)),
         keyRotationHandler(keyRing),
-        orgHandler(orgBook, () => clock.now()),
+        ...(options.services.some((s) => s.recordsOrgChanges)
+          ? []
+          : [orgHandler(orgBook, () => clock.now())]),
       ],
       hostId: hosted.hostId,
       logger,

@@ -5,4 +5,5 @@ export const tasksService: ServiceModule = {
   name: 'tasks',
   register: (app, ctx) => registerTasks(app, ctx),
   handlers: (ctx) => [itemsConsumer(ctx), orgChangesConsumer(ctx)],
+  recordsOrgChanges: true,
 };

@@ -3,28 +3,31 @@ import type { EventHandler } from '@duban/bus';
 import { TOPICS } from '@duban/events';
 import { OrgChangeRefused } from '@duban/org';
 import { transferOpenItems } from '../commands';
-import type { TasksDeps } from '../deps';
+import type { OrgChanges, TasksDeps } from '../deps';
 
 /**
  * 机构调整 in the ledgers: when a unit is merged or abolished, each hosted node that assigned it
  * open items passes them to the successor (`tasks.item.transferred`, keyed by the item). The
- * change is recorded in this transaction too (idempotent with the org consumer), so an assignment
- * racing the merge is either transferred here or refused (OrgBook.settle).
+ * change is recorded in this transaction too (idempotent with any other consumer that records it),
+ * so an assignment racing the merge is either transferred here or refused (OrgBook.settle).
  */
 export function orgChangesConsumer(deps: TasksDeps): EventHandler {
   return {
     name: 'tasks-org',
     topics: [TOPICS.org],
-    accepts: (event) => event.type === 'org.unit.merged' || event.type === 'org.unit.abolished',
+    // Every org event: this consumer keeps the process's tree too (the runtime then runs no `org`
+    // consumer beside it), and transfers on a merge or an abolition.
+    accepts: (event) => event.type.startsWith('org.'),
     async handle(event, tx) {
-      if (event.type !== 'org.unit.merged' && event.type !== 'org.unit.abolished') return;
+      if (!event.type.startsWith('org.')) return;
       try {
-        await deps.orgBook?.record(tx, event, deps.clock.now());
+        await deps.orgBook?.record(tx, event as Parameters<OrgChanges['record']>[1], deps.clock.now());
       } catch (error) {
         if (error instanceof OrgChangeRefused)
           throw new RejectedEvent(error.problem.code, `${event.type} ${event.id}: ${error.message}`);
         throw error;
       }
+      if (event.type !== 'org.unit.merged' && event.type !== 'org.unit.abolished') return;
       const d = event.data;
       const to = event.type === 'org.unit.merged' ? event.data.into : event.data.successorId;
       const toName = event.type === 'org.unit.merged' ? event.data.intoName : event.data.successorName;
