@@ -128,7 +128,7 @@ export class OrgBook {
       const change = OrgChange.parse(row.change);
       if (this.tree.apply(change, { eventId: row.eventId, at: row.effectiveAt, issuer: row.issuer }))
         await this.afterApply(change, tx);
-      this.seenSeq = row.seq;
+      this.seenSeq = Math.max(this.seenSeq, row.seq);
     }
   }
 
@@ -160,16 +160,21 @@ export class OrgBook {
   async record(tx: TransactionClient, event: OrgEvent, at: Date): Promise<boolean> {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${ORG_LOCK}))`;
     await this.refresh(tx);
-    if (this.tree.hasApplied(event.id)) return false;
+    const stored = await tx.orgChange.findUnique({ where: { eventId: event.id }, select: { seq: true } });
+    if (stored) return false;
     const change = orgChangeOf(event);
-    const known = change.kind === 'add' ? this.tree.find(change.unitId) : undefined;
-    const already =
-      change.kind === 'add' &&
-      known?.kind === change.unitKind &&
-      known.parentId === change.parentId &&
-      known.name === change.name.trim();
-    const problem = already ? undefined : this.tree.check(change, { issuer: event.source });
-    if (problem) throw new OrgChangeRefused(problem);
+    // Applied in memory by an earlier attempt whose transaction then rolled back: store it now.
+    const retried = this.tree.hasApplied(event.id);
+    if (!retried) {
+      const known = change.kind === 'add' ? this.tree.find(change.unitId) : undefined;
+      const already =
+        change.kind === 'add' &&
+        known?.kind === change.unitKind &&
+        known.parentId === change.parentId &&
+        known.name === change.name.trim();
+      const problem = already ? undefined : this.tree.check(change, { issuer: event.source });
+      if (problem) throw new OrgChangeRefused(problem);
+    }
     const row = await tx.orgChange.create({
       data: {
         eventId: event.id,
@@ -181,7 +186,8 @@ export class OrgBook {
       },
     });
     // In memory last, once the row is written: a failure before leaves the tree as it was.
-    this.tree.apply(change, { eventId: event.id, at: event.data.effectiveAt, issuer: event.source });
+    if (!retried)
+      this.tree.apply(change, { eventId: event.id, at: event.data.effectiveAt, issuer: event.source });
     this.seenSeq = Math.max(this.seenSeq, row.seq);
     await this.afterApply(change, tx);
     return true;
