@@ -138,7 +138,13 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
         if (unit !== r.unit) line.includes.push(r.unit);
         units.set(unit, line);
       }
-      return { year, units: [...units.values()].sort((a, b) => a.unit.localeCompare(b.unit)) };
+      return {
+        year,
+        // `includes` only where a merged unit's year is counted in: the usual line stays as it was.
+        units: [...units.values()]
+          .sort((a, b) => a.unit.localeCompare(b.unit))
+          .map(({ includes, ...line }) => (includes.length > 0 ? { ...line, includes } : line)),
+      };
     },
   );
 
