@@ -47,10 +47,10 @@ import org.apache.kafka.common.resource.ResourceType;
 public class KafkaSecurity {
   // Must match packages/events/src/envelope.ts TOPICS (a test compares them).
   static final String DEFAULT_TOPICS =
-      "duban.tasks,duban.reminders,duban.scoring,duban.notifications,duban.security,duban.dead-letters";
+      "duban.tasks,duban.reminders,duban.scoring,duban.notifications,duban.security,duban.org,duban.dead-letters";
   // Must match packages/events/src/envelope.ts ANALYTICS_TOPICS (a test compares them).
   static final String DEFAULT_ANALYTICS_TOPICS =
-      "duban.analytics.tasks,duban.analytics.reminders,duban.analytics.scoring,duban.analytics.notifications,duban.analytics.security";
+      "duban.analytics.tasks,duban.analytics.reminders,duban.analytics.scoring,duban.analytics.notifications,duban.analytics.security,duban.analytics.org";
   static final int SCRAM_ITERATIONS = 8192;
 
   public static void main(String[] args) throws Exception {

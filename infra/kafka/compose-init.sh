@@ -20,9 +20,9 @@ BOOTSTRAP="${KAFKA_INIT_BOOTSTRAP:-127.0.0.1:9095}" # overridable to try the scr
 BIN="${KAFKA_BIN_DIR:-/opt/kafka/bin}"
 PREFIX="${KAFKA_TOPIC_PREFIX:-}"
 # Must match packages/events/src/envelope.ts TOPICS.
-DOMAIN_TOPICS="duban.tasks duban.reminders duban.scoring duban.notifications duban.security duban.dead-letters"
+DOMAIN_TOPICS="duban.tasks duban.reminders duban.scoring duban.notifications duban.security duban.org duban.dead-letters"
 # Must match packages/events/src/envelope.ts ANALYTICS_TOPICS: the only topics an analyst may read.
-ANALYTICS_TOPICS="duban.analytics.tasks duban.analytics.reminders duban.analytics.scoring duban.analytics.notifications duban.analytics.security"
+ANALYTICS_TOPICS="duban.analytics.tasks duban.analytics.reminders duban.analytics.scoring duban.analytics.notifications duban.analytics.security duban.analytics.org"
 TOPICS="$DOMAIN_TOPICS $ANALYTICS_TOPICS"
 # The tools' JVMs, not the broker's heap.
 export KAFKA_HEAP_OPTS="-Xmx128m"

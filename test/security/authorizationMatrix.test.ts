@@ -62,6 +62,9 @@ const TABLE: Record<string, Rule> = {
   [`GET ${ITEM}`]: read(CASE_FILES, true),
   'GET /tasks/events': read(ALL),
   'POST /keys/rotate': act(['admin']),
+  // The tree is no secret; only the county office's admin re-organises it (the handler refuses others).
+  'GET /org': read(ALL),
+  'POST /org/changes': act(['admin']),
   [`POST ${ITEM}/acknowledge`]: act(HANDLERS),
   [`POST ${ITEM}/progress`]: act(HANDLERS),
   [`POST ${ITEM}/report`]: act(HANDLERS),

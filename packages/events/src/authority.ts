@@ -8,9 +8,13 @@ import type { CatalogueEventType, DubanEvent } from './catalogue';
  * - `county-office`: a node of that tier;
  * - `unit`: the unit the payload is about (an appeal);
  * - `issuer`: a node above every unit the payload names (a bulletin);
- * - `self`: the node the payload is about (its own key).
+ * - `self`: the node the payload is about (its own key);
+ * - `county-office-above`: a county office above the unit the payload is about (for an added unit,
+ *   above or at its parent). A unit this consumer's tree does not know yet passes here: the org
+ *   consumer checks it against the tree once every earlier change is applied.
  */
-export type Emitter = 'assigner' | 'assignee' | 'county-office' | 'unit' | 'issuer' | 'self';
+export type Emitter =
+  'assigner' | 'assignee' | 'county-office' | 'county-office-above' | 'unit' | 'issuer' | 'self';
 
 export const EMITTER = {
   'tasks.item.assigned': 'assigner',
@@ -27,6 +31,7 @@ export const EMITTER = {
   'tasks.extension.refused': 'assigner',
   'tasks.feedback.recorded': 'assigner',
   'tasks.meeting.held': 'assigner',
+  'tasks.item.transferred': 'assigner',
   'reminders.item.chased': 'assigner',
   'reminders.item.escalated': 'assigner',
   'reminders.calendar.amended': 'county-office',
@@ -40,6 +45,11 @@ export const EMITTER = {
   'scoring.referral.recorded': 'county-office',
   'notifications.bulletin.published': 'issuer',
   'security.key.rotated': 'self',
+  'org.unit.added': 'county-office-above',
+  'org.unit.renamed': 'county-office-above',
+  'org.unit.moved': 'county-office-above',
+  'org.unit.merged': 'county-office-above',
+  'org.unit.abolished': 'county-office-above',
 } as const satisfies Record<CatalogueEventType, Emitter>;
 
 /** What a consumer needs to know of the organisation tree. */
@@ -69,6 +79,17 @@ export function authorityProblem(event: DubanEvent, org: OrgLookup): string | un
       return org.kindOf(event.source) === 'county-office'
         ? undefined
         : `${event.type} must come from a county office, not ${event.source}`;
+    case 'county-office-above': {
+      if (org.kindOf(event.source) !== 'county-office')
+        return `${event.type} must come from a county office, not ${event.source}`;
+      const about = String(event.type === 'org.unit.added' ? d.parentId : d.unitId);
+      if (org.kindOf(about) === undefined) return undefined;
+      return about === event.source && event.type === 'org.unit.added'
+        ? undefined
+        : org.isAncestor(event.source, about)
+          ? undefined
+          : `${event.source} may not re-organise ${about}, outside its subtree`;
+    }
     case 'issuer': {
       const lines = [
         ...((d.commended as Array<{ unit: string }>) ?? []),

@@ -4,6 +4,7 @@ import { SCORING_EVENTS } from './schemas/scoring';
 import { TASKS_EVENTS } from './schemas/tasks';
 import { NOTIFICATIONS_EVENTS } from './schemas/notifications';
 import { SECURITY_EVENTS } from './schemas/security';
+import { ORG_EVENTS } from './schemas/org';
 
 export * from './schemas/common';
 export * from './schemas/tasks';
@@ -11,6 +12,7 @@ export * from './schemas/reminders';
 export * from './schemas/scoring';
 export * from './schemas/notifications';
 export * from './schemas/security';
+export * from './schemas/org';
 
 /**
  * One entry per (type, version). A changed payload is a new version added beside the old one;
@@ -22,6 +24,7 @@ export const CATALOGUE = [
   ...SCORING_EVENTS,
   ...NOTIFICATIONS_EVENTS,
   ...SECURITY_EVENTS,
+  ...ORG_EVENTS,
 ] as const;
 
 type Catalogue = (typeof CATALOGUE)[number];
@@ -77,6 +80,7 @@ export const CURRENT_VERSION = {
   'tasks.extension.refused': 1,
   'tasks.feedback.recorded': 1,
   'tasks.meeting.held': 1,
+  'tasks.item.transferred': 1,
   'reminders.item.chased': 2,
   'reminders.item.escalated': 2,
   'reminders.calendar.amended': 1,
@@ -90,6 +94,11 @@ export const CURRENT_VERSION = {
   'scoring.referral.recorded': 1,
   'notifications.bulletin.published': 1,
   'security.key.rotated': 1,
+  'org.unit.added': 1,
+  'org.unit.renamed': 1,
+  'org.unit.moved': 1,
+  'org.unit.merged': 1,
+  'org.unit.abolished': 1,
 } as const satisfies Record<CatalogueEventType, number>;
 
 /** The event of a type at the version producers emit now. */

@@ -73,7 +73,7 @@ describe('the event codec', () => {
     expect(new Set(keys).size).toBe(keys.length);
     for (const d of CATALOGUE)
       expect(d.type).toMatch(
-        /^(tasks|reminders|scoring|notifications|security)\.[a-z-]+\.([a-z]+ed|held|sent)$/,
+        /^(tasks|reminders|scoring|notifications|security|org)\.[a-z-]+\.([a-z]+ed|held|sent)$/,
       );
   });
 

@@ -27,7 +27,7 @@ export const EventEnvelope = z.object({
 });
 export type EventEnvelope = z.infer<typeof EventEnvelope>;
 
-export const DOMAINS = ['tasks', 'reminders', 'scoring', 'notifications', 'security'] as const;
+export const DOMAINS = ['tasks', 'reminders', 'scoring', 'notifications', 'security', 'org'] as const;
 export type Domain = (typeof DOMAINS)[number];
 
 export const TOPICS = {
@@ -37,6 +37,8 @@ export const TOPICS = {
   notifications: 'duban.notifications',
   /** Node key rotations: every host reads them to keep its key ring current. */
   security: 'duban.security',
+  /** Re-organisations of a county (机构调整): every node applies them to its tree. */
+  org: 'duban.org',
   deadLetters: 'duban.dead-letters',
 } as const;
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
@@ -60,6 +62,7 @@ export const ANALYTICS_TOPICS = {
   scoring: 'duban.analytics.scoring',
   notifications: 'duban.analytics.notifications',
   security: 'duban.analytics.security',
+  org: 'duban.analytics.org',
 } as const satisfies Record<Domain, `${typeof ANALYTICS_TOPIC_PREFIX}${Domain}`>;
 export type AnalyticsTopic = (typeof ANALYTICS_TOPICS)[Domain];
 export const ALL_ANALYTICS_TOPICS: readonly AnalyticsTopic[] = Object.values(ANALYTICS_TOPICS);

@@ -47,25 +47,91 @@ const EXTENSION_DECIDED = {
   decidedAt: 'public',
 } as const;
 
+const ASSIGNED_V2 = {
+  ...ASSIGNED_V1,
+  source: 'public',
+  'mustSupervise[]': 'public',
+  priority: 'public',
+  // 分包领导 may be written as a name as well as an office: treated as a person.
+  leader: 'person',
+  responsiblePerson: 'person',
+  'coUnits[]': 'public',
+  parentId: 'public',
+  ackDeadline: 'public',
+  by: 'person',
+  // The hotline case leads to the citizen in the hotline's own records.
+  caseRef: 'person',
+  calendarVersion: 'public',
+} as const;
+/** How a deadline was set (ADR 0026): a rule's numbers and kinds, nothing personal. */
+const DEADLINE_RULE = {
+  'deadlineRule.kind': 'public',
+  'deadlineRule.days': 'public',
+  'deadlineRule.endOfDay': 'public',
+  'deadlineRule.cutoff': 'public',
+  'deadlineRule.at': 'public',
+  deadlineProvisional: 'public',
+} as const;
+const ASSIGNED_V3 = { ...ASSIGNED_V2, ...DEADLINE_RULE } as const;
+/** The assigner's copy a transfer carries (tasks.item.transferred): its fields as in the events that built it. */
+const ITEM_SNAPSHOT = {
+  id: 'public',
+  kind: 'public',
+  source: 'public',
+  'mustSupervise[]': 'public',
+  priority: 'public',
+  title: 'text',
+  description: 'dropped-text',
+  noticeNo: 'public',
+  caseRef: 'person',
+  calendarVersion: 'public',
+  ...DEADLINE_RULE,
+  assigner: 'public',
+  assignee: 'public',
+  'coUnits[]': 'public',
+  leader: 'person',
+  responsiblePerson: 'person',
+  parentId: 'public',
+  status: 'public',
+  deadline: 'public',
+  originalDeadline: 'public',
+  ackDeadline: 'public',
+  assignedAt: 'public',
+  acknowledgedAt: 'public',
+  progress: 'public',
+  lastProgressAt: 'public',
+  'report.summary': 'dropped-text',
+  'report.draftedBy': 'person',
+  'report.signedOffBy': 'person',
+  'report.at': 'public',
+  reportedAt: 'public',
+  closedAt: 'public',
+  returnCount: 'public',
+  recheckCount: 'public',
+  reopenCount: 'public',
+  extensionCount: 'public',
+  'pendingExtension.requestId': 'public',
+  'pendingExtension.newDeadline': 'public',
+  'pendingExtension.reason': 'dropped-text',
+  'pendingExtension.by': 'person',
+  'pendingExtension.at': 'public',
+  'lastReview.outcome': 'public',
+  'lastReview.reasons[]': 'public',
+  'lastReview.comment': 'dropped-text',
+  'lastReview.by': 'person',
+  'lastReview.at': 'public',
+  'feedback.city': 'dropped-text',
+  'feedback.citizen': 'dropped-text',
+  'feedback.satisfaction': 'public',
+} as const;
+/** Re-organisations: units and their names are public bodies, the admin who made the change a person. */
+const ORG_CHANGE = { unitId: 'public', effectiveAt: 'public', by: 'person' } as const;
+
 /** Keyed `type@version`. */
 export const PRIVACY: Readonly<Record<string, PayloadClassification>> = {
   'tasks.item.assigned@1': ASSIGNED_V1,
-  'tasks.item.assigned@2': {
-    ...ASSIGNED_V1,
-    source: 'public',
-    'mustSupervise[]': 'public',
-    priority: 'public',
-    // 分包领导 may be written as a name as well as an office: treated as a person.
-    leader: 'person',
-    responsiblePerson: 'person',
-    'coUnits[]': 'public',
-    parentId: 'public',
-    ackDeadline: 'public',
-    by: 'person',
-    // The hotline case leads to the citizen in the hotline's own records.
-    caseRef: 'person',
-    calendarVersion: 'public',
-  },
+  'tasks.item.assigned@2': ASSIGNED_V2,
+  'tasks.item.assigned@3': ASSIGNED_V3,
   'tasks.item.acknowledged@1': { ...PARTIES, acknowledgedAt: 'public' },
   'tasks.item.acknowledged@2': { ...PARTIES, acknowledgedAt: 'public', by: 'person' },
   'tasks.item.progressed@1': {
@@ -113,6 +179,34 @@ export const PRIVACY: Readonly<Record<string, PayloadClassification>> = {
   },
   'tasks.extension.approved@1': EXTENSION_DECIDED,
   'tasks.extension.refused@1': EXTENSION_DECIDED,
+  'tasks.deadline.replanned@1': {
+    ...PARTIES,
+    by: 'person',
+    oldDeadline: 'public',
+    newDeadline: 'public',
+    moved: 'public',
+    provisional: 'public',
+    calendarVersion: 'public',
+    // Written by duban from the calendar (国务院公布…安排): no person in it.
+    reason: 'text',
+    replannedAt: 'public',
+  },
+  'tasks.item.transferred@1': {
+    ...PARTIES,
+    to: 'public',
+    reason: 'public',
+    orgEventId: 'public',
+    fromName: 'public',
+    toName: 'public',
+    note: 'text',
+    transferredAt: 'public',
+    ...Object.fromEntries(Object.entries(ITEM_SNAPSHOT).map(([path, c]) => [`item.${path}`, c])),
+  },
+  'org.unit.added@1': { ...ORG_CHANGE, name: 'public', kind: 'public', parentId: 'public' },
+  'org.unit.renamed@1': { ...ORG_CHANGE, name: 'public', previousName: 'public' },
+  'org.unit.moved@1': { ...ORG_CHANGE, parentId: 'public', previousParentId: 'public' },
+  'org.unit.merged@1': { ...ORG_CHANGE, name: 'public', into: 'public', intoName: 'public' },
+  'org.unit.abolished@1': { ...ORG_CHANGE, name: 'public', successorId: 'public', successorName: 'public' },
   'tasks.feedback.recorded@1': {
     ...PARTIES,
     by: 'person',

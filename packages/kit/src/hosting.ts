@@ -6,10 +6,20 @@ import { AppError } from './errors';
  * Every route is under /nodes/:nodeId and refuses a node this process does not host.
  */
 export class HostedNodes {
-  private readonly ids: ReadonlySet<string>;
+  private readonly ids: Set<string>;
+  /** Fixed when the process starts: nodes added later (机构调整) must not change the groups. */
+  readonly hostId: string;
   constructor(ids: Iterable<string>) {
     this.ids = new Set(ids);
     if (this.ids.size === 0) throw new Error('a process must host at least one node');
+    this.hostId = HostedNodes.hostIdOf(this.ids);
+  }
+  /**
+   * Serves one more node from now on (a unit the county added while this process hosts the whole
+   * county). The host id stays what the initial set made it (ADR 0025).
+   */
+  add(id: string): void {
+    this.ids.add(id);
   }
   has(id: string): boolean {
     return this.ids.has(id);
@@ -25,8 +35,8 @@ export class HostedNodes {
    * hosted nodes, so two processes hosting different sets never share a consumer group (and never
    * skip each other's events).
    */
-  get hostId(): string {
-    const ids = [...this.ids].sort();
+  static hostIdOf(set: Iterable<string>): string {
+    const ids = [...set].sort();
     if (ids.length === 1) return ids[0]!;
     return `hosts-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 12)}`;
   }

@@ -1,4 +1,5 @@
 export * from './tree';
 export * from './orgFile';
+export * from './changes';
 export * from './demoCounty';
 export * from './configured';

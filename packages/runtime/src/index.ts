@@ -4,3 +4,4 @@ export * from './main';
 export * from './calendars';
 export * from './cli';
 export * from './metrics';
+export * from './orgBook';

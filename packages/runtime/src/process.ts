@@ -32,6 +32,8 @@ import type { Clock, HttpApp, Logger } from '@duban/kit';
 import { configuredOrg, countyNodeIds } from '@duban/org';
 import type { OrgTree } from '@duban/org';
 import { CalendarBook } from './calendars';
+import { OrgBook, ensureKeyInTx, orgHandler } from './orgBook';
+import { registerOrgRoutes } from './orgRoutes';
 import { kafkaSecurity } from './config';
 import { ProcessMetrics } from './metrics';
 import type { NodeProcessConfig } from './config';
@@ -41,7 +43,10 @@ export interface NodeContext {
   prisma: PrismaClient;
   pool: pg.Pool;
   url: string;
+  /** The current tree: the initial one plus the re-organisations applied (it changes in place). */
   org: OrgTree;
+  /** How the tree changes: records org events, refreshes from the node's database (ADR 0025). */
+  orgBook: OrgBook;
   hosted: HostedNodes;
   clock: Clock;
   logger: Logger;
@@ -60,6 +65,11 @@ export interface ServiceModule {
   register(app: HttpApp, ctx: NodeContext): void;
   handlers(ctx: NodeContext): EventHandler[];
   start?(ctx: NodeContext): Background;
+  /**
+   * One of its handlers records every org event in ctx.orgBook (the tasks service's, which also
+   * transfers items): the process then needs no `org` consumer of its own, one group less.
+   */
+  readonly recordsOrgChanges?: boolean;
 }
 
 export interface StartNodeOptions {
@@ -97,12 +107,14 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const clock = options.clock ?? systemClock;
-  // First, before a database starts: a bad org.yaml fails the start at once, in one line.
-  const org = options.org ?? configuredOrg(config, options.cwd ?? process.cwd());
+  // First, before a database starts: a bad org.yaml fails the start at once, in one line. The
+  // process works on its own copy: the tree changes in place as it applies re-organisations.
+  const org = (options.org ?? configuredOrg(config, options.cwd ?? process.cwd())).copy();
+  // The host id comes from the nodes of the tree the process was given, before any re-organisation
+  // is replayed: a unit the county adds later joins the set without moving the consumer groups
+  // (ADR 0025). Without DUBAN_NODES the process serves the whole county, added units included.
+  const servesCounty = !config.DUBAN_NODES;
   const hosted = new HostedNodes(config.DUBAN_NODES ?? countyNodeIds(org));
-  for (const id of hosted.list()) {
-    if (!org.has(id)) throw new Error(`DUBAN_NODES names ${id}, which is not in the organisation tree`);
-  }
 
   const closers: Array<() => Promise<void>> = [];
   // Once: a second close (a test that closed the process itself, then its cleanup) waits for the first.
@@ -127,6 +139,25 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
     closers.push(() => prisma.$disconnect());
     const pool = createPool(database.url, { max: config.DATABASE_POOL_SIZE });
     closers.push(() => pool.end());
+
+    const orgBook = await OrgBook.load(prisma, org, {
+      added: async (node, tx) => {
+        if (!servesCounty || node.parentId === null || !hosted.has(node.parentId)) return;
+        hosted.add(node.id);
+        if (tx) await ensureKeyInTx(tx, node.id);
+        logger.info({ node: node.id, name: node.name }, 'serving a unit the county added');
+      },
+    });
+    for (const id of hosted.list()) {
+      if (!org.has(id)) throw new Error(`DUBAN_NODES names ${id}, which is not in the organisation tree`);
+    }
+    // Other processes of this node (its services run apart in the distributed mode) record changes
+    // too; this one reads them on its next look, and at least this often.
+    const orgRefresh = setInterval(() => {
+      orgBook.refresh().catch((error: unknown) => logger.error({ err: error }, 'org refresh failed'));
+    }, 5_000);
+    orgRefresh.unref();
+    closers.push(async () => clearInterval(orgRefresh));
 
     // Keys before anything can publish: the relay signs with them, consumers verify with them.
     const fresh = await ensureNodeKeys(
@@ -170,7 +201,18 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
           `demo accounts created (${seeded.join(', ')}), all with the password ${DEMO_PASSWORD}: for the demo only`,
         );
     }
-    const ctx: NodeContext = { prisma, pool, url: database.url, org, hosted, clock, logger, calendars, auth };
+    const ctx: NodeContext = {
+      prisma,
+      pool,
+      url: database.url,
+      org,
+      orgBook,
+      hosted,
+      clock,
+      logger,
+      calendars,
+      auth,
+    };
     let logDb = { pool, url: database.url };
     if (!config.KAFKA_BROKERS && config.EVENT_LOG_DATABASE_URL) {
       await migrate(config.EVENT_LOG_DATABASE_URL);
@@ -233,9 +275,10 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
       },
       async () => ({
         transport: log.transport,
-        nodes: hosted.list().map((id) => org.get(id)),
+        nodes: hosted.list().map((id) => ({ ...org.get(id), status: org.statusOf(id) })),
       }),
     );
+    registerOrgRoutes(app, { prisma, book: orgBook, hosted, clock });
     app.post(
       '/nodes/:nodeId/keys/rotate',
       {
@@ -268,7 +311,11 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
     );
     for (const service of options.services) service.register(app, ctx);
     await app.ready();
-    const handlers = [...options.services.flatMap((s) => s.handlers(ctx)), keyRotationHandler(keyRing)];
+    const handlers = [
+      ...options.services.flatMap((s) => s.handlers(ctx)),
+      keyRotationHandler(keyRing),
+      ...(options.services.some((s) => s.recordsOrgChanges) ? [] : [orgHandler(orgBook, () => clock.now())]),
+    ];
     metrics.watch(handlers, hosted.hostId);
 
     const delivery = await startDelivery({

@@ -25,6 +25,11 @@ export interface ItemFacts {
   returns: number;
   reopens: number;
   satisfaction: 'satisfied' | 'basically-satisfied' | 'unsatisfied' | null;
+  /**
+   * Units that were responsible before a transfer (机构调整), oldest first: the item counts under
+   * its current assignee, the successor, as a merged unit's year does in the scoreboard.
+   */
+  transferredFrom?: string[];
 }
 
 /** Folds one event into an item's facts (null before its assignment). Plan items are left out. */
@@ -76,6 +81,12 @@ export function foldFacts(facts: ItemFacts | null, event: DubanEvent): ItemFacts
     }
     case 'tasks.item.reopened':
       return { ...facts, closedAt: null, reopens: facts.reopens + 1 };
+    case 'tasks.item.transferred':
+      return {
+        ...facts,
+        assignee: event.data.to,
+        transferredFrom: [...(facts.transferredFrom ?? []), event.data.assignee],
+      };
     case 'tasks.extension.approved':
       return { ...facts, deadline: event.data.newDeadline };
     case 'tasks.deadline.replanned':

@@ -1,6 +1,6 @@
 import { useEffect, useState } from './vendor/hooks.mjs';
 import { api } from './api.js';
-import { html, t, ErrorNote, can, nodeNames, KINDS, tv } from './ui.js';
+import { html, t, ErrorNote, can, forgetNodeNames, KINDS, tv } from './ui.js';
 
 const ROLES = [
   'office-staff',
@@ -199,18 +199,103 @@ function Templates({ me }) {
   </section>`;
 }
 
-function Organisations() {
-  const [names, setNames] = useState(null);
-  useEffect(() => void nodeNames(api).then(setNames, () => undefined), []);
-  const all = names ? [...names.values()] : [];
-  return html`<section class="panel">
+const CHANGES = ['add', 'rename', 'move', 'merge', 'abolish'];
+/** Which fields each kind of change asks for (the API's discriminated union). */
+const FIELDS = {
+  add: ['unitId', 'name', 'unitKind', 'parentId'],
+  rename: ['unitId', 'name'],
+  move: ['unitId', 'parentId'],
+  merge: ['unitId', 'into'],
+  abolish: ['unitId', 'successorId'],
+};
+
+/** 组织机构: the tree as this node knows it; the county office's admin re-organises it (机构调整). */
+function Organisations({ me }) {
+  const [tick, setTick] = useState(0);
+  const { data, error } = useLoad(`/nodes/${me.node}/org`, tick);
+  const [f, setF] = useState({ kind: 'merge', unitId: '', name: '', unitKind: 'unit', parentId: me.node });
+  const [err, setErr] = useState(null);
+  const [done, setDone] = useState(null);
+  const nodes = data?.nodes ?? [];
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const office = byId.get(me.node)?.kind === 'county-office' && can(me, ['admin']);
+  const units = nodes.filter((n) => n.kind === 'township' || n.kind === 'unit');
+  const active = units.filter((n) => n.status === 'active');
+  const parents = nodes.filter((n) => n.status === 'active' && n.kind !== 'city');
+  const submit = async (e) => {
+    e.preventDefault();
+    setErr(null);
+    setDone(null);
+    const body = { kind: f.kind };
+    for (const k of FIELDS[f.kind]) body[k] = k === 'successorId' && !f[k] ? null : f[k];
+    try {
+      const r = await api(`/nodes/${me.node}/org/changes`, { method: 'POST', body });
+      forgetNodeNames();
+      setDone(r);
+      setTick(tick + 1);
+    } catch (x) {
+      setErr(x);
+    }
+  };
+  const bind = (k) => ({ value: f[k] ?? '', onInput: (e) => setF({ ...f, [k]: e.target.value }) });
+  const pick = (k, list, optional) =>
+    html`<select ...${bind(k)} onChange=${(e) => setF({ ...f, [k]: e.target.value })}>
+      ${optional ? html`<option value="">${t('none')}</option>` : html`<option value="" disabled>—</option>`}
+      ${list.map((n) => html`<option value=${n.id}>${n.name}（${n.id}）</option>`)}
+    </select>`;
+  const field = {
+    unitId: () =>
+      html`<label
+        >${t('orgUnit')}${f.kind === 'add' ? html`<input required pattern="[a-z][a-z0-9-]{1,62}" ...${bind('unitId')} />` : pick('unitId', active)}</label
+      >`,
+    name: () => html`<label>${t('name')}<input ...${bind('name')} /></label>`,
+    unitKind: () =>
+      html`<label
+        >${t('orgKind')}<select
+          ...${bind('unitKind')}
+          onChange=${(e) => setF({ ...f, unitKind: e.target.value })}
+        >
+          <option value="unit">${tv('orgkind', 'unit')}</option>
+          <option value="township">${tv('orgkind', 'township')}</option>
+        </select></label
+      >`,
+    parentId: () => html`<label>${t('orgParent')}${pick('parentId', parents)}</label>`,
+    into: () => html`<label>${t('orgInto')}${pick('into', active)}</label>`,
+    successorId: () => html`<label>${t('orgSuccessor')}${pick('successorId', active, true)}</label>`,
+  };
+  return html`<section class="panel" data-testid="organisations">
     <h2>${t('organisations')}</h2>
+    <${ErrorNote} error=${error} />
     <details>
-      <summary>${all.length}</summary>
+      <summary>${nodes.length}</summary>
       <ul class="tree">
-        ${all.map((n) => html`<li>${n.name} <small>${n.id} · ${n.kind}</small></li>`)}
+        ${nodes.map(
+          (n) =>
+            html`<li data-status=${n.status}>
+              ${n.name}
+              <small
+                >${n.id} ·
+                ${tv('orgkind', n.kind)}${n.parentId ? ` · ${byId.get(n.parentId)?.name ?? n.parentId}` : ''}</small
+              >
+              ${n.status !== 'active' && html` <b>${tv('orgstatus', n.status)}</b>${n.successorId ? ` → ${byId.get(n.successorId)?.name ?? n.successorId}` : ''}`}
+            </li>`,
+        )}
       </ul>
     </details>
+    ${
+      office &&
+      html`<form class="form inline" onSubmit=${submit} data-testid="org-change">
+        <label
+          >${t('orgChange')}<select value=${f.kind} onChange=${(e) => setF({ ...f, kind: e.target.value })}>
+            ${CHANGES.map((k) => html`<option value=${k}>${tv('orgchange', k)}</option>`)}
+          </select></label
+        >
+        ${FIELDS[f.kind].map((k) => field[k]())}
+        <button type="submit" class="primary">${t('submit')}</button>
+      </form>`
+    }
+    <${ErrorNote} error=${err} />
+    ${done && html`<p class="ok" role="status">${t('saved')}: ${done.unit?.name ?? ''} ${tv('orgstatus', done.unit?.status ?? 'active')}</p>`}
   </section>`;
 }
 
@@ -219,7 +304,7 @@ export function Admin({ me }) {
   if (!can(me, ['admin', 'office-staff'])) return html`<p>${t('auth.role_required')}</p>`;
   return html`<section class="admin">
     <h1>${t('admin')}</h1>
-    <${Organisations} />
+    <${Organisations} me=${me} />
     ${can(me, ['admin']) && html`<${Accounts} me=${me} />`}
     <${Calendar} me=${me} />
     <${Policies} me=${me} />

@@ -141,7 +141,7 @@ function EventDetail({ e }) {
   if (d.comment) parts.push(d.comment);
   if (d.note) parts.push(d.note + (d.percent != null ? `（${d.percent}%）` : ''));
   if (d.summary) parts.push(d.summary);
-  if (d.reason) parts.push(d.reason);
+  if (d.reason && e.type !== 'tasks.item.transferred') parts.push(d.reason);
   if (d.newDeadline) parts.push(`${t('newDeadline')} ${fmtTime(d.newDeadline)}`);
   return parts.length ? html`<p class="detail">${parts.join(' · ')}</p>` : null;
 }

@@ -53,5 +53,9 @@ export async function nodeNames(api) {
   return nodes;
 }
 export const nameOf = (map, id) => map?.get(id)?.name ?? id;
+/** After a re-organisation: the next nodeNames() asks again. */
+export function forgetNodeNames() {
+  nodes = undefined;
+}
 
 export { t, tv };

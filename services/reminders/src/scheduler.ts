@@ -102,7 +102,10 @@ export class TimerScheduler {
         const item = tracked.get(`${timer.nodeId}|${timer.itemId}`);
         // A timer of an older round was replaced when its item was re-planned.
         if (!item || timer.round !== item.round) continue;
-        const fired = fireTimer(item.state, timer, calendarFor(this.deps, item.state.calendarVersion), {
+        // 机构调整: between a merge and the transfer reaching this consumer, chase the successor.
+        const assignee = item.state.assignee;
+        const state = org.has(assignee) ? { ...item.state, assignee: org.current(assignee) } : item.state;
+        const fired = fireTimer(state, timer, calendarFor(this.deps, item.state.calendarVersion), {
           now,
           parentOf: (id) => org.parentOf(id)?.id,
           countyOfficeOf,

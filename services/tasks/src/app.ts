@@ -9,6 +9,7 @@ export type { TasksDeps } from './deps';
 export { itemsConsumer } from './consumers/items';
 export { calendarReplanConsumer } from './consumers/calendar';
 export { replanProvisionalDeadlines } from './commands';
+export { orgChangesConsumer } from './consumers/org';
 
 /** Mounts the tasks API on an app (the service's own, or the embedded host's). */
 export function registerTasks(app: HttpApp, deps: TasksDeps): void {

@@ -5,8 +5,15 @@ import type { ItemKind, ItemSource, MustSupervise, Priority } from '@duban/event
 import { AppError, chinaYear } from '@duban/kit';
 import type { Actor } from '@duban/kit';
 import type { TasksDeps } from './deps';
-import { decide, evolve, isOwnItem, noticeNumber } from './domain/item';
-import type { DecideContext, ItemCommand, ItemEvent, ItemState, Relation } from './domain/item';
+import { decide, decideTransfer, evolve, isOwnItem, noticeNumber } from './domain/item';
+import type {
+  DecideContext,
+  ItemCommand,
+  ItemEvent,
+  ItemState,
+  Relation,
+  TransferInput,
+} from './domain/item';
 import { itemRepository } from './repositories/items';
 import { deadlineFromRule, yellowFromFor } from './calendar';
 import { computeDeadline } from '@duban/calendar';
@@ -21,6 +28,14 @@ function decideContext(deps: TasksDeps, actor: Actor, now: Date): DecideContext 
     actor,
     nodeExists: (id) => deps.org.has(id),
     isBelow: (above, below) => deps.org.has(below) && deps.org.isAncestor(above, below),
+    retired: (id) => {
+      if (!deps.org.has(id) || deps.org.isActive(id)) return undefined;
+      const status = deps.org.statusOf(id) === 'merged' ? '已合并' : '已撤销';
+      const successor = deps.org.successorOf(id);
+      return `${deps.org.get(id).name}${status}（机构调整）${
+        successor ? `，请改交${deps.org.get(successor).name}（${successor}）` : ''
+      }`;
+    },
   };
 }
 
@@ -164,6 +179,8 @@ async function assignIn(
       ).deadline.getTime(),
     ),
   );
+  // A merge committing meanwhile either waits for this item (and transfers it) or is seen here.
+  await deps.orgBook?.settle(tx);
   const sequence = await itemRepository.nextNoticeSequence(tx, actor.node, chinaYear(now));
   const events = decide(
     null,
@@ -229,6 +246,27 @@ export async function holdMeeting(
     const item = (await commit(deps, tx, actor.node, copy.relation, copy.state, events, now))!;
     return { item: { ...item, relation: copy.relation }, subItems };
   });
+}
+
+/**
+ * 机构调整: every open item the hosted nodes assigned to a merged or abolished unit passes to its
+ * successor, in the caller's transaction (the consumer of the org event).
+ */
+export async function transferOpenItems(
+  deps: TasksDeps,
+  tx: TransactionClient,
+  from: string,
+  input: TransferInput,
+  now: Date,
+): Promise<number> {
+  const copies = await itemRepository.openAssignedTo(tx, deps.hosted.list(), from);
+  let moved = 0;
+  for (const copy of copies) {
+    const events = decideTransfer(copy.state, input, now);
+    await commit(deps, tx, copy.nodeId, copy.relation, copy.state, events, now);
+    moved += events.length;
+  }
+  return moved;
 }
 
 export { isOwnItem };

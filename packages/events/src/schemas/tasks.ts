@@ -226,6 +226,91 @@ export const MeetingHeldV1 = ItemParties.extend({
   decisionItemIds: z.array(z.uuid()).max(100),
 });
 
+/**
+ * A copy of an item as the assigner holds it, for a node that takes the item over and has never
+ * seen it (机构调整): everything but the unit's unsigned draft.
+ */
+export const ItemSnapshot = z.object({
+  id: z.uuid(),
+  kind: ItemKind,
+  source: ItemSource,
+  mustSupervise: z.array(MustSupervise).max(5),
+  priority: Priority,
+  title: z.string().min(1).max(200),
+  description: z.string().max(5000),
+  noticeNo: z.string().min(1).max(64),
+  caseRef: z.string().max(100).nullable(),
+  calendarVersion: z.string().max(64).nullable(),
+  /** How the deadline was set, and whether it rests on a provisional calendar (ADR 0026). */
+  deadlineRule: DeadlineRulePayload.nullable(),
+  deadlineProvisional: z.boolean(),
+  assigner: NodeId,
+  assignee: NodeId,
+  coUnits: z.array(NodeId).max(50),
+  leader: z.string().max(100).nullable(),
+  responsiblePerson: z.string().max(100).nullable(),
+  parentId: z.uuid().nullable(),
+  status: z.enum(['assigned', 'acknowledged', 'reported', 'rechecking', 'returned', 'closed', 'reopened']),
+  deadline: IsoTime,
+  originalDeadline: IsoTime,
+  ackDeadline: IsoTime,
+  assignedAt: IsoTime,
+  acknowledgedAt: IsoTime.nullable(),
+  progress: z.number().int().min(0).max(100).nullable(),
+  lastProgressAt: IsoTime.nullable(),
+  report: z
+    .object({ summary: z.string().max(20000), draftedBy: PersonRef, signedOffBy: PersonRef, at: IsoTime })
+    .nullable(),
+  reportedAt: IsoTime.nullable(),
+  closedAt: IsoTime.nullable(),
+  returnCount: z.number().int().min(0),
+  recheckCount: z.number().int().min(0),
+  reopenCount: z.number().int().min(0),
+  extensionCount: z.number().int().min(0),
+  pendingExtension: z
+    .object({
+      requestId: z.uuid(),
+      newDeadline: IsoTime,
+      reason: z.string().max(2000),
+      by: PersonRef,
+      at: IsoTime,
+    })
+    .nullable(),
+  lastReview: z
+    .object({
+      outcome: ReviewOutcome,
+      reasons: z.array(ReturnReason),
+      comment: z.string().max(5000),
+      by: PersonRef,
+      at: IsoTime,
+    })
+    .nullable(),
+  feedback: z.object({
+    city: z.string().max(5000).nullable(),
+    citizen: z.string().max(5000).nullable(),
+    satisfaction: z.string().max(100).nullable(),
+  }),
+});
+export type ItemSnapshot = z.infer<typeof ItemSnapshot>;
+
+/**
+ * 机构调整: the assignee was merged or abolished; the assigner passes the open item to its
+ * successor. `assignee` is the old one (the parties as every copy knows them), `to` the new.
+ */
+export const ItemTransferredV1 = ItemParties.extend({
+  to: NodeId,
+  reason: z.enum(['merged', 'abolished']),
+  /** The org event that caused it. */
+  orgEventId: z.uuid(),
+  fromName: z.string().min(1).max(100),
+  toName: z.string().min(1).max(100),
+  /** For the timeline: 因机构调整(合并入X)转交. */
+  note: z.string().min(1).max(500),
+  transferredAt: IsoTime,
+  /** The assigner's copy after the transfer, for the new assignee's node to start from. */
+  item: ItemSnapshot,
+});
+
 export const TASKS_EVENTS = [
   defineEvent({
     type: 'tasks.item.assigned',
@@ -364,5 +449,13 @@ export const TASKS_EVENTS = [
     emittedBy: 'assigner',
     description:
       '联席会议: the joint meeting the assigner convenes on a multi-unit item; its decisions become sub-items.',
+  }),
+  defineEvent({
+    type: 'tasks.item.transferred',
+    version: 1,
+    data: ItemTransferredV1,
+    emittedBy: 'assigner',
+    description:
+      '转交 (机构调整): the assignee was merged or abolished; the assigner passes the open item, its timers and its ladder to the successor `to`, which creates its copy from `item`. The old assignee’s copy becomes an observer copy. Keyed by the item, in order with its other events.',
   }),
 ] as const;

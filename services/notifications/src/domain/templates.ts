@@ -172,6 +172,21 @@ export function render(event: DubanEvent, nameOf: (id: string) => string): Rende
         body: `${nameOf(event.source)}印发${event.data.docNo}，通报${named.join('、') || '有关单位'}。`,
       };
     }
+    case 'tasks.item.transferred':
+      return {
+        title: `督办事项转交：${event.data.item.title}`,
+        body: `${event.data.note}：${event.data.fromName}承办的事项（${event.data.item.noticeNo}）由${event.data.toName}接办，时限${formatChinaTime(event.data.item.deadline)}。`,
+      };
+    case 'org.unit.added':
+    case 'org.unit.renamed':
+    case 'org.unit.moved':
+    case 'org.unit.merged':
+    case 'org.unit.abolished':
+      // Not read by the notifications consumer (duban.org); named so a new type still fails here.
+      return {
+        title: '机构调整',
+        body: `${nameOf(event.source)}调整机构：${event.type}（${event.data.unitId}）`,
+      };
     case 'security.key.rotated':
       // Never reaches an inbox (the notifications consumer does not read duban.security); named here
       // so a new event type still fails this switch until someone decides how it reads.

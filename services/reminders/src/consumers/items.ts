@@ -20,6 +20,7 @@ const WATCHED = new Set([
   'tasks.item.reopened',
   'tasks.extension.approved',
   'tasks.deadline.replanned',
+  'tasks.item.transferred',
 ]);
 
 export function calendarFor(deps: RemindersDeps, version: string | null): WorkingCalendar {
@@ -42,7 +43,8 @@ export function remindersConsumer(deps: RemindersDeps): EventHandler {
     e.type === 'tasks.item.closed' ||
     e.type === 'tasks.item.reopened' ||
     e.type === 'tasks.extension.approved' ||
-    e.type === 'tasks.deadline.replanned';
+    e.type === 'tasks.deadline.replanned' ||
+    e.type === 'tasks.item.transferred';
 
   async function resume(
     tx: TransactionClient,
@@ -157,6 +159,10 @@ export function remindersConsumer(deps: RemindersDeps): EventHandler {
               at,
             );
           }
+          return;
+        case 'tasks.item.transferred':
+          // 机构调整: the same timers, rounds and fired rungs go on; they now chase the successor.
+          await timerRepository.update(tx, nodeId, { ...state, assignee: e.data.to }, tracked.round, at);
           return;
         default:
           return;

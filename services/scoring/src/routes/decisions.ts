@@ -111,21 +111,39 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
     async (request) => {
       const nodeId = node(request.params.nodeId);
       const year = request.query.year ?? chinaYear(deps.clock.now());
+      // A merged unit's year counts under its successor (机构调整): filter and group by the unit
+      // that answers for it today.
+      const only = request.query.unit;
       const rows = await deps.prisma.decision.groupBy({
         by: ['unit'],
         where: {
           nodeId,
           year,
           reversedAt: null,
-          ...(request.query.unit ? { unit: request.query.unit } : {}),
+          ...(only ? { unit: { in: [only, ...deps.org.predecessorsOf(only)] } } : {}),
         },
         _sum: { points: true },
         _count: { _all: true },
         orderBy: { unit: 'asc' },
       });
+      const units = new Map<
+        string,
+        { unit: string; points: number; decisions: number; includes: string[] }
+      >();
+      for (const r of rows) {
+        const unit = deps.org.has(r.unit) ? deps.org.current(r.unit) : r.unit;
+        const line = units.get(unit) ?? { unit, points: 0, decisions: 0, includes: [] };
+        line.points += r._sum.points ?? 0;
+        line.decisions += r._count._all;
+        if (unit !== r.unit) line.includes.push(r.unit);
+        units.set(unit, line);
+      }
       return {
         year,
-        units: rows.map((r) => ({ unit: r.unit, points: r._sum.points ?? 0, decisions: r._count._all })),
+        // `includes` only where a merged unit's year is counted in: the usual line stays as it was.
+        units: [...units.values()]
+          .sort((a, b) => a.unit.localeCompare(b.unit))
+          .map(({ includes, ...line }) => (includes.length > 0 ? { ...line, includes } : line)),
       };
     },
   );
@@ -145,9 +163,10 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
       const nodeId = node(request.params.nodeId);
       const year = request.query.year ?? chinaYear(deps.clock.now());
       const unit = request.params.unit;
+      const carried = deps.org.has(unit) ? deps.org.predecessorsOf(unit) : [];
       const [decisions, sanctions, appeals] = await Promise.all([
         deps.prisma.decision.findMany({
-          where: { nodeId, unit, year },
+          where: { nodeId, unit: { in: [unit, ...carried] }, year },
           orderBy: [{ decidedAt: 'asc' }, { id: 'asc' }],
         }),
         deps.prisma.sanction.findMany({ where: { nodeId, unit, year }, orderBy: { imposedAt: 'asc' } }),
@@ -157,11 +176,18 @@ export function registerDecisionRoutes(app: HttpApp, deps: ScoringDeps): void {
       return {
         unit,
         name: deps.org.find(unit)?.name ?? unit,
+        status: deps.org.has(unit) ? deps.org.statusOf(unit) : 'active',
+        successor: deps.org.has(unit) ? (deps.org.successorOf(unit) ?? null) : null,
+        /** Merged units whose year counts here. */
+        includes: carried,
         year,
         points: standing.reduce((n, d) => n + d.points, 0),
         awardEligible: !sanctions.some((s) => s.kind === 'unit-award-ineligible' && !s.liftedAt),
         entries: decisions.map((d) => ({
           decisionId: d.id,
+          unit: d.unit,
+          /** The name the unit had when decided. */
+          unitName: deps.org.has(d.unit) ? deps.org.nameAt(d.unit, d.decidedAt) : d.unit,
           kind: d.kind,
           body: d.body,
           points: d.reversedAt ? 0 : d.points,

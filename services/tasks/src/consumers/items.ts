@@ -38,8 +38,13 @@ export function itemsConsumer(deps: TasksDeps): EventHandler {
 
   function relevant(event: ItemEvent): boolean {
     const d = event.data;
+    const parties = [
+      d.assigner,
+      d.assignee,
+      ...(event.type === 'tasks.item.transferred' ? [event.data.to] : []),
+    ];
     return (
-      [d.assigner, d.assignee].some(
+      parties.some(
         (party) =>
           hosted.has(party) || (org.find(party) ? org.ancestors(party).some((a) => hosted.has(a.id)) : false),
       ) || hostedBelow(d.assigner)
@@ -71,6 +76,34 @@ export function itemsConsumer(deps: TasksDeps): EventHandler {
       yellowFromFor(next, deps.calendars),
     );
     await itemRepository.recordEvents(tx, nodeId, [event]);
+  }
+
+  /**
+   * 转交: the old assignee's copy stays as an observer copy (its history, no commands); the successor
+   * takes the assignee copy (from the snapshot when it never saw the item); its ancestors that
+   * follow nothing of the item yet get observer copies, as on assignment.
+   */
+  async function transfer(
+    tx: TransactionClient,
+    event: Extract<ItemEvent, { type: 'tasks.item.transferred' }>,
+    copies: Awaited<ReturnType<typeof itemRepository.copiesAt>>,
+  ): Promise<void> {
+    const d = event.data;
+    const held = new Set(copies.map((c) => c.nodeId));
+    for (const copy of copies) {
+      if (copy.nodeId === event.source) continue;
+      const relation: Relation =
+        copy.nodeId === d.to ? 'assignee' : copy.nodeId === d.assignee ? 'observer' : copy.relation;
+      await apply(tx, copy.nodeId, relation, copy.state, event);
+    }
+    const fresh: Array<[string, Relation]> = [[d.to, 'assignee']];
+    for (const ancestor of org.find(d.to) ? org.ancestors(d.to) : [])
+      if (ancestor.id !== d.assigner) fresh.push([ancestor.id, 'observer']);
+    for (const [nodeId, relation] of fresh) {
+      if (!hosted.has(nodeId) || held.has(nodeId) || nodeId === event.source) continue;
+      await apply(tx, nodeId, relation, null, event);
+      held.add(nodeId);
+    }
   }
 
   return {
@@ -105,6 +138,10 @@ export function itemsConsumer(deps: TasksDeps): EventHandler {
         return;
       }
       const copies = await itemRepository.copiesAt(tx, event.data.itemId, hosted.list());
+      if (event.type === 'tasks.item.transferred') {
+        await transfer(tx, event, copies);
+        return;
+      }
       for (const copy of copies) {
         if (copy.nodeId === event.source) continue;
         await apply(tx, copy.nodeId, copy.relation, copy.state, event);

@@ -178,6 +178,8 @@ export interface DecideContext {
   /** Is `below` strictly under `above` in the organisation tree? */
   isBelow(above: string, below: string): boolean;
   nodeExists(id: string): boolean;
+  /** Why no new item may go to the node (merged or abolished, 机构调整), or undefined. */
+  retired?(id: string): string | undefined;
 }
 
 const DAY = 24 * 3600_000;
@@ -245,6 +247,8 @@ function validateAssign(command: AssignInput, ctx: DecideContext): void {
       'body.assignee',
     );
   }
+  const retired = ctx.retired?.(command.assignee);
+  if (retired) throw refuse('unprocessable', 'item.assignee_retired', retired, 'body.assignee');
   if (command.assignee !== actor && !ctx.isBelow(actor, command.assignee)) {
     throw refuse(
       'unprocessable',
@@ -262,6 +266,8 @@ function validateAssign(command: AssignInput, ctx: DecideContext): void {
         `body.coUnits.${i}`,
       );
     }
+    const gone = ctx.retired?.(unit);
+    if (gone) throw refuse('unprocessable', 'item.co_unit_retired', gone, `body.coUnits.${i}`);
     if (unit === command.assignee) {
       throw refuse(
         'unprocessable',
@@ -728,6 +734,10 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
       revision: 1,
     };
   }
+  if (event.type === 'tasks.item.transferred' && !state) {
+    // The successor (or an ancestor of it) has never seen the item: it starts from the assigner's copy.
+    return { ...event.data.item, draft: null, revision: 1 };
+  }
   if (!state) throw new EventMismatch(`${event.type} for an unknown item ${event.subject}`);
   if (state.assigner !== event.data.assigner || state.assignee !== event.data.assignee) {
     throw new EventMismatch(`${event.type} names other parties than item ${state.id}`);
@@ -859,9 +869,61 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
     case 'tasks.meeting.held':
       if (state.status === 'closed') mismatch(state, event);
       return next;
+    case 'tasks.item.transferred':
+      if (state.status === 'closed') mismatch(state, event);
+      // The old unit's unsent draft stays behind: the successor reports under its own head.
+      return { ...next, assignee: event.data.to, draft: null };
     default:
       return assertNever(event, 'item event');
   }
+}
+
+export interface TransferInput {
+  to: string;
+  toName: string;
+  fromName: string;
+  reason: 'merged' | 'abolished';
+  orgEventId: string;
+}
+
+/** 因机构调整(合并入X)转交: what the timeline says about a transfer. */
+export function transferNote(input: Pick<TransferInput, 'reason' | 'toName'>): string {
+  return input.reason === 'merged'
+    ? `因机构调整(合并入${input.toName})转交`
+    : `因机构调整(撤销，由${input.toName}承接)转交`;
+}
+
+/**
+ * 机构调整: the assigner passes an open item whose assignee was merged or abolished to the
+ * successor. Pure; not a person's act (the org change is), so no role is checked here. Returns no
+ * event for a closed item (it stays with the unit that closed it) or one already elsewhere.
+ */
+export function decideTransfer(state: ItemState, input: TransferInput, now: Date): ItemEvent[] {
+  if (state.status === 'closed' || state.assignee === input.to || isOwnItem(state)) return [];
+  const item = { ...state, assignee: input.to };
+  const { draft: _draft, revision: _revision, ...snapshot } = item;
+  return [
+    createEvent({
+      type: 'tasks.item.transferred',
+      source: state.assigner,
+      to: [input.to],
+      subject: state.id,
+      time: now,
+      data: {
+        itemId: state.id,
+        assigner: state.assigner,
+        assignee: state.assignee,
+        to: input.to,
+        reason: input.reason,
+        orgEventId: input.orgEventId,
+        fromName: input.fromName,
+        toName: input.toName,
+        note: transferNote(input),
+        transferredAt: now.toISOString(),
+        item: snapshot,
+      },
+    }),
+  ];
 }
 
 /** Which party of the item may emit each event type: the authority table for tasks. */
@@ -876,6 +938,7 @@ export function expectedSource(event: ItemEvent): string {
     case 'tasks.feedback.recorded':
     case 'tasks.meeting.held':
     case 'tasks.deadline.replanned':
+    case 'tasks.item.transferred':
       return event.data.assigner;
     case 'tasks.item.acknowledged':
     case 'tasks.item.progressed':

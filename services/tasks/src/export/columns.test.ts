@@ -81,6 +81,15 @@ describe('export columns', () => {
     ]);
   });
 
+  it('names the units as they were called when the item was assigned (机构调整)', () => {
+    const asked: Array<[string, string | undefined]> = [];
+    const renamed: ExportContext = { nodeName: (id, at) => (asked.push([id, at]), id) };
+    const row = sampleRow({});
+    toExportRow(row, 0, renamed);
+    expect(asked).toContainEqual([row.assignee, row.assignedAt]);
+    expect(asked).toContainEqual([row.assigner, row.assignedAt]);
+  });
+
   it('maps a ledger row to the cells of one line', () => {
     const cells = toExportRow(
       sampleRow({

@@ -63,8 +63,11 @@ export const LIGHT_LABELS: Record<TrafficLight, string> = {
 export type ExportCell = string | number | Date | null;
 
 export interface ExportContext {
-  /** A node's Chinese name (falls back to its id for a node the tree does not know). */
-  nodeName(id: string): string;
+  /**
+   * A node's Chinese name (falls back to its id for a node the tree does not know); with `at`, the
+   * name it had then (a unit renamed since keeps its old name on its old items, 机构调整).
+   */
+  nodeName(id: string, at?: string): string;
 }
 
 export interface ExportColumn {
@@ -141,8 +144,20 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
     value: (r) => PRIORITY_LABELS[r.priority] ?? r.priority,
   },
   { key: 'leader', header: '分包领导', width: 12, type: 'text', value: (r) => r.leader },
-  { key: 'assigner', header: '交办单位', width: 20, type: 'text', value: (r, c) => c.nodeName(r.assigner) },
-  { key: 'assignee', header: '责任单位', width: 20, type: 'text', value: (r, c) => c.nodeName(r.assignee) },
+  {
+    key: 'assigner',
+    header: '交办单位',
+    width: 20,
+    type: 'text',
+    value: (r, c) => c.nodeName(r.assigner, r.assignedAt),
+  },
+  {
+    key: 'assignee',
+    header: '责任单位',
+    width: 20,
+    type: 'text',
+    value: (r, c) => c.nodeName(r.assignee, r.assignedAt),
+  },
   {
     key: 'coUnits',
     header: '协办单位',

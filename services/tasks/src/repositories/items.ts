@@ -63,6 +63,19 @@ export const itemRepository = {
     return rows.map(toCopy);
   },
 
+  /** The open items the given nodes assigned to `assignee` (their assigner copies), oldest first. */
+  async openAssignedTo(
+    tx: TransactionClient,
+    nodeIds: readonly string[],
+    assignee: string,
+  ): Promise<ItemCopy[]> {
+    const rows = await tx.item.findMany({
+      where: { nodeId: { in: [...nodeIds] }, relation: 'assigner', assignee, status: { not: 'closed' } },
+      orderBy: [{ nodeId: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map(toCopy);
+  },
+
   /**
    * Saves the next state of a node's copy, guarded by the revision it was read at: a concurrent
    * change makes this fail instead of silently overwriting.

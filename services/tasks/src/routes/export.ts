@@ -48,7 +48,10 @@ export function registerExportRoutes(app: HttpApp, deps: TasksDeps): void {
           listLedger(deps.pool, readScope, { ...filter, now: exportedAt, limit, after }),
         );
         const nodeName = deps.org.find(node)?.name ?? node;
-        const ctx: ExportContext = { nodeName: (id) => deps.org.find(id)?.name ?? id };
+        const ctx: ExportContext = {
+          nodeName: (id, at) =>
+            !deps.org.has(id) ? id : at ? deps.org.nameAt(id, at) : deps.org.get(id).name,
+        };
         const scope = request.query.scope === 'subtree' ? '（含下级）' : '';
         const stream = write(pages, ctx, { title: `督查工作台帐\u3000${nodeName}${scope}`, exportedAt });
         return reply

@@ -1,0 +1,3 @@
+import { describeOrgMerge } from './orgMerge';
+
+describeOrgMerge({ kind: 'embedded' }, true);
