@@ -57,6 +57,7 @@ const entryPoints = {
   reminders: 'services/reminders/src/main.ts',
   scoring: 'services/scoring/src/main.ts',
   notifications: 'services/notifications/src/main.ts',
+  analytics: 'packages/analytics/src/main.ts',
   duban: 'packages/runtime/src/bin/duban.ts',
 };
 

@@ -43,7 +43,7 @@ describe('the production build (pnpm build, pnpm deploy:prod, prune)', () => {
       '@prisma/studio-core',
     ])
       expect(existsSync(join(deploy, 'node_modules', tool)), tool).toBe(false);
-    for (const entry of ['host', 'tasks', 'reminders', 'scoring', 'notifications', 'duban'])
+    for (const entry of ['host', 'tasks', 'reminders', 'scoring', 'notifications', 'analytics', 'duban'])
       expect(existsSync(join(deploy, 'dist', `${entry}.mjs`)), entry).toBe(true);
   });
 
