@@ -53,12 +53,15 @@ export interface Failpoints {
    * Called for each event of a batch after the batch's effects committed and before the log commits
    * its position.
    */
-  afterEffects?(event: DubanEvent): void;
+  afterEffects?(event: DubanEvent): void | Promise<void>;
   /**
    * Called inside a batch's transaction just before its handler sees the event (`index` of `size`
    * new events in this transaction): a kill here leaves the whole batch uncommitted.
+   *
+   * Both are awaited: a test process can hold a consumer at its point (a promise that never
+   * settles) while others reach theirs, and then kill them all at once.
    */
-  beforeHandle?(event: DubanEvent, index: number, size: number): void;
+  beforeHandle?(event: DubanEvent, index: number, size: number): void | Promise<void>;
 }
 
 /** Counters for metrics and tests: how many events were applied, skipped as duplicates, dead-lettered. */
@@ -95,6 +98,8 @@ export interface ConsumerOptions {
   authority?: (event: DubanEvent) => string | undefined;
   /** How long an unknown signing key is looked for before the event is dead-lettered (default 10 s). */
   keyWaitMs?: number;
+  /** Most events per batch, i.e. per transaction (default DEFAULT_MAX_BATCH, 100). */
+  maxBatch?: number;
 }
 
 /** One event of a batch that passed the checks and goes to the transaction. */
@@ -201,7 +206,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
             else duplicates.push(c);
           }
           if (handler.handleMany && fresh.length > 1) {
-            fresh.forEach((c, i) => options.failpoints?.beforeHandle?.(c.event, i, fresh.length));
+            for (const [i, c] of fresh.entries())
+              await options.failpoints?.beforeHandle?.(c.event, i, fresh.length);
             await handler.handleMany(
               fresh.map((c) => c.event),
               tx,
@@ -214,7 +220,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
             // Cheap insurance for the rare failure: without it a failing event would roll back, and
             // make the consumer apply again, every event before it in the batch.
             if (several) await tx.$executeRawUnsafe('SAVEPOINT duban_event');
-            options.failpoints?.beforeHandle?.(c.event, i, fresh.length);
+            await options.failpoints?.beforeHandle?.(c.event, i, fresh.length);
             try {
               await handler.handle(c.event, tx);
             } catch (error) {
@@ -246,7 +252,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
   };
 
   /** Observers and failpoints once a transaction committed, in log order. */
-  const committed = (outcome: Outcome, letters: Array<[number, DeadLetter]>) => {
+  const committed = async (outcome: Outcome, letters: Array<[number, DeadLetter]>) => {
     for (const { candidate, first } of outcome.replays) {
       letters.push([
         candidate.index,
@@ -263,7 +269,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
       if (fresh.has(c)) options.observer?.applied?.(c.event);
       else options.observer?.duplicate?.(c.event);
     }
-    for (const c of done) options.failpoints?.afterEffects?.(c.event);
+    for (const c of done) await options.failpoints?.afterEffects?.(c.event);
   };
 
   /**
@@ -281,7 +287,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
       else {
         try {
           const outcome = await transact([c]);
-          committed(outcome, letters);
+          await committed(outcome, letters);
           return;
         } catch (failure) {
           error = failure instanceof BatchFailed ? failure.error : failure;
@@ -336,7 +342,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
       await applyBatch(items.slice(0, middle), letters);
       return applyBatch(items.slice(middle), letters);
     }
-    committed(outcome, letters);
+    await committed(outcome, letters);
     if (outcome.failed) {
       await applyOne(items[outcome.failed.at]!, letters, { error: outcome.failed.error });
       await applyBatch(items.slice(outcome.failed.at + 1), letters);
@@ -364,6 +370,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
   return log.subscribe({
     groupId,
     topics: handler.topics,
+    ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
     onBatch: async (messages) => {
       const letters: Array<[number, DeadLetter]> = [];
       const candidates: Candidate[] = [];
