@@ -219,12 +219,13 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
             handling = items.indexOf(c);
             // Cheap insurance for the rare failure: without it a failing event would roll back, and
             // make the consumer apply again, every event before it in the batch.
-            if (several) await tx.$executeRawUnsafe('SAVEPOINT duban_event');
+            // (The first needs none: nothing before it would be lost.)
+            if (several && i > 0) await tx.$executeRawUnsafe('SAVEPOINT duban_event');
             await options.failpoints?.beforeHandle?.(c.event, i, fresh.length);
             try {
               await handler.handle(c.event, tx);
             } catch (error) {
-              if (!several) throw error;
+              if (!several || i === 0) throw error;
               await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT duban_event');
               // This event and those after it go again, as new: their inbox rows must go too.
               await tx.$executeRaw`

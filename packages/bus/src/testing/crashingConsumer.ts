@@ -52,8 +52,9 @@ const runs: Run[] = process.env.CRASH_RUNS
     ];
 
 const logger = createLogger({ level: 'warn', name: 'crashing-consumer' });
-// Room for every consumer's transaction held open at its point, and for the others to go on.
-const prisma = createPrisma(url, { pool: { max: runs.length + 2 } });
+// Room for every consumer's transactions (on Kafka, one per partition in flight) while some are
+// held open at their points: a consumer starved of connections would dead-letter instead.
+const prisma = createPrisma(url, { pool: { max: 3 * runs.length + 2 } });
 const pool = createPool(url);
 // Only the transport in use is loaded: the suite starts this process many times.
 const log: EventLog =
