@@ -39,7 +39,15 @@ interface Run {
 
 const url = env('CRASH_DATABASE_URL');
 const maxBatch = optional('CRASH_MAX_BATCH');
-setTimeout(() => process.exit(3), optional('CRASH_GIVE_UP_MS') ?? 60_000).unref();
+const progress = new Map<string, number>();
+setTimeout(
+  () => {
+    // Say which consumers never reached their points, and how far they got.
+    console.error(`crashing consumer gave up: ${JSON.stringify(Object.fromEntries(progress))}`);
+    process.exit(3);
+  },
+  optional('CRASH_GIVE_UP_MS') ?? 60_000,
+).unref();
 const runs: Run[] = process.env.CRASH_RUNS
   ? (JSON.parse(process.env.CRASH_RUNS) as Run[])
   : [
@@ -77,7 +85,13 @@ const stop = (): Promise<void> => {
 
 for (const run of runs) {
   let count = 0;
-  const reached = (): Promise<void> | undefined => (++count === run.at ? stop() : undefined);
+  progress.set(run.group, 0);
+  const reached = (): Promise<void> | undefined => {
+    progress.set(run.group, ++count);
+    if (count !== run.at) return undefined;
+    progress.delete(run.group);
+    return stop();
+  };
   const failpoints: Failpoints =
     run.point === 'in-handler' ? { beforeHandle: reached } : { afterEffects: reached };
   await startConsumer({
