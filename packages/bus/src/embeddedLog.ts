@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '@duban/kit';
+import { DEFAULT_MAX_BATCH, batchCallback } from './eventLog';
 import type { AppendRecord, EventLog, LogMessage, SubscribeOptions, Subscription } from './eventLog';
 
 /** The advisory lock every append takes, so that `seq` order is commit order (see decision 0004). */
@@ -12,6 +13,7 @@ export interface EmbeddedLogOptions {
   /** The same server's URL: each subscription keeps one connection of its own to LISTEN on. */
   url: string;
   logger: Logger;
+  /** Rows read per fetch; they go to the consumer in batches of its `maxBatch`. */
   batchSize?: number;
   /** Wake-ups come by NOTIFY; this poll only covers a notification lost with a dropped connection. */
   pollMs?: number;
@@ -136,6 +138,8 @@ class EmbeddedSubscription implements Subscription {
     const pollMs = this.log.pollMs ?? 1000;
     const batchSize = this.log.batchSize ?? 500;
     const lockKey = `duban.group:${this.groupId}`;
+    const onBatch = batchCallback(this.options);
+    const maxBatch = this.options.maxBatch ?? DEFAULT_MAX_BATCH;
     try {
       this.client = await this.connect();
       // One member per group: wait as a standby while another holds the group.
@@ -153,13 +157,14 @@ class EmbeddedSubscription implements Subscription {
           await this.sleep(pollMs);
           continue;
         }
-        const committed = new Map<string, string>();
-        for (const message of messages) {
-          if (!this.running) break;
-          await this.options.onMessage(message);
-          committed.set(message.topic, message.position);
+        // A batch is a range of the sequence; its position is committed once its effects are.
+        for (let start = 0; start < messages.length && this.running; start += maxBatch) {
+          const batch = messages.slice(start, start + maxBatch);
+          await onBatch(batch);
+          const committed = new Map<string, string>();
+          for (const message of batch) committed.set(message.topic, message.position);
+          await this.commit(this.client, committed);
         }
-        await this.commit(this.client, committed);
       }
     } finally {
       await this.client?.end().catch(() => undefined);

@@ -31,12 +31,32 @@ export interface SubscribeOptions {
   groupId: string;
   topics: readonly string[];
   /**
-   * Called once per message, in order per partition. Resolving means the message's effects are
-   * committed, so the log may commit the position past it. Rejecting stops the subscription
-   * without committing that position: the message is delivered again to the group's next member.
+   * Called once per batch: consecutive messages, in log order (Kafka: of one partition; embedded:
+   * of the one global sequence), never more than `maxBatch`. Resolving means the effects of every
+   * message in it are committed, so the log moves its position past the batch. Rejecting stops the
+   * subscription without committing the batch: all of it is delivered again to the group's next
+   * member (the inbox recognises what was applied already). On Kafka, batches of different
+   * partitions may run concurrently; batches of one partition never do.
    */
-  onMessage(message: LogMessage): Promise<void>;
+  onBatch?(messages: readonly LogMessage[]): Promise<void>;
+  /** The one-message form (dead-letter readers, tests): what `onBatch` would do, one message at a time. */
+  onMessage?(message: LogMessage): Promise<void>;
+  /** Most messages per `onBatch` call (default 100). */
+  maxBatch?: number;
 }
+
+/** Exactly one of `onBatch` and `onMessage`, as one batch callback the transports call. */
+export function batchCallback(options: SubscribeOptions): (messages: readonly LogMessage[]) => Promise<void> {
+  const { onBatch, onMessage } = options;
+  if (onBatch && !onMessage) return (messages) => onBatch.call(options, messages);
+  if (onMessage && !onBatch)
+    return async (messages) => {
+      for (const message of messages) await onMessage.call(options, message);
+    };
+  throw new Error(`subscription ${options.groupId}: give exactly one of onBatch and onMessage`);
+}
+
+export const DEFAULT_MAX_BATCH = 100;
 
 export interface Subscription {
   readonly groupId: string;

@@ -2,7 +2,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { Admin, Consumer, KafkaConfig, Producer, SASLOptions } from 'kafkajs';
 import type { Logger } from '@duban/kit';
-import type { AppendRecord, EventLog, SubscribeOptions, Subscription } from './eventLog';
+import { DEFAULT_MAX_BATCH, batchCallback } from './eventLog';
+import type { AppendRecord, EventLog, LogMessage, SubscribeOptions, Subscription } from './eventLog';
 import { TOPIC_READY_TIMEOUT_MS, waitForLeaders } from './kafkaTopics';
 
 export interface KafkaLogOptions {
@@ -34,6 +35,12 @@ export interface KafkaLogOptions {
    * crashed consumer's work stays unassigned. The broker's minimum is 6 s.
    */
   sessionTimeoutMs?: number;
+  /**
+   * How many partitions one subscription works on at once (kafkajs's
+   * `partitionsConsumedConcurrently`; default 6). Order is only promised per key, i.e. per
+   * partition, so partitions need not wait for each other.
+   */
+  partitionsConsumedConcurrently?: number;
 }
 
 /**
@@ -71,6 +78,10 @@ export class KafkaEventLog implements EventLog {
       ...(options.ssl ? { ssl: options.ssl } : {}),
     };
     this.kafka = new Kafka(config);
+  }
+
+  get concurrency(): number {
+    return this.options.partitionsConsumedConcurrently ?? 6;
   }
 
   physical(topic: string): string {
@@ -232,32 +243,38 @@ class KafkaSubscription implements Subscription {
         this.fail(event.payload.error);
       }
     });
+    const onBatch = batchCallback(this.options);
+    const maxBatch = this.options.maxBatch ?? DEFAULT_MAX_BATCH;
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.log.concurrency,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        let last: string | undefined;
-        try {
-          for (const message of batch.messages) {
-            if (!isRunning() || isStale()) break;
-            await this.options.onMessage({
-              topic: this.log.logical(batch.topic),
-              partition: batch.partition,
-              position: message.offset,
-              key: message.key?.toString('utf8') ?? null,
-              value: message.value?.toString('utf8') ?? null,
-            });
-            resolveOffset(message.offset);
-            last = message.offset;
-            await heartbeat();
+        const topic = this.log.logical(batch.topic);
+        // A fetch can bring a thousand messages of a partition: they go to the consumer in slices,
+        // each committed once its effects are, so a crash redelivers at most one slice.
+        for (let start = 0; start < batch.messages.length; start += maxBatch) {
+          if (!isRunning() || isStale()) break;
+          const slice = batch.messages.slice(start, start + maxBatch);
+          const messages: LogMessage[] = slice.map((message) => ({
+            topic,
+            partition: batch.partition,
+            position: message.offset,
+            key: message.key?.toString('utf8') ?? null,
+            value: message.value?.toString('utf8') ?? null,
+          }));
+          try {
+            await onBatch(messages);
+          } catch (error) {
+            // Stop the member without committing the failed slice: it will be delivered again.
+            this.fail(error);
+            throw error;
           }
-        } catch (error) {
-          // Stop the member without committing past the failed message: it will be delivered again.
+          const last = slice[slice.length - 1]!.offset;
+          resolveOffset(last);
           await this.commit(batch.topic, batch.partition, last);
-          this.fail(error);
-          throw error;
+          await heartbeat();
         }
-        await this.commit(batch.topic, batch.partition, last);
       },
     });
   }

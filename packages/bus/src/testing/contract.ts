@@ -44,6 +44,8 @@ export interface TransportHarness {
 
 export const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error', name: 'contract' });
 const CRASHING_CONSUMER = fileURLToPath(new URL('./crashingConsumer.ts', import.meta.url));
+/** Crashes inside batches per transport (CONTRACT_CRASH_RUNS to try more or fewer). */
+const BATCH_CRASH_RUNS = Number(process.env.CONTRACT_CRASH_RUNS ?? 100);
 
 async function publishThroughOutbox(db: TestDb, events: readonly DubanEvent[]): Promise<void> {
   for (const event of events) await db.prisma.$transaction((tx) => appendToOutbox(tx, [event]));
@@ -176,6 +178,77 @@ export function describeEventLogContract(harness: TransportHarness, options: { r
       expect(after.length).toBe(40);
     });
 
+    it(`applies every effect exactly once when killed at a random point inside a batch (${BATCH_CRASH_RUNS} times)`, async () => {
+      // One log and one database for every run: each run is its own consumer group over the same
+      // 12 events (3 subjects), in batches of at most 4, killed at a random event: inside a batch's
+      // transaction before its handler, or after a batch committed and before the log's commit.
+      const subjects = [newSubject(), newSubject(), newSubject()];
+      const total = 12;
+      await publishThroughOutbox(
+        db,
+        Array.from({ length: total }, (_, i) => sampleEvent(subjects[i % 3]!, Math.floor(i / 3))),
+      );
+      await relay.idle();
+      const runs = Array.from({ length: BATCH_CRASH_RUNS }, (_, i) => ({
+        name: `batch-crash-${i}`,
+        group: `batch-crash-${i}.${scope}`,
+        point: Math.random() < 0.5 ? ('in-handler' as const) : ('after-commit' as const),
+        at: 1 + Math.floor(Math.random() * total),
+      }));
+      const what = (run: (typeof runs)[number]) => `${run.name} (${run.point} at ${run.at})`;
+      // Ten consumers per process, each stopped dead at its own point, then the process is killed:
+      // each group is left as a kill at its point would leave it, for a tenth of the process starts.
+      const perProcess = 10;
+      for (let w = 0; w < runs.length; w += perProcess) {
+        const wave = runs.slice(w, w + perProcess);
+        const child = spawn(process.execPath, ['--import', 'tsx', CRASHING_CONSUMER], {
+          env: {
+            ...process.env,
+            ...harness.childEnv(db, scope),
+            CRASH_DATABASE_URL: db.url,
+            CRASH_MAX_BATCH: '4',
+            // Ten Kafka group joins on two busy cores can take a while.
+            CRASH_GIVE_UP_MS: '180000',
+            CRASH_RUNS: JSON.stringify(
+              wave.map((run) => ({ handler: run.name, group: run.group, point: run.point, at: run.at })),
+            ),
+          },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        });
+        const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+          child.on('exit', (code, signal) => resolve({ code, signal })),
+        );
+        closers.push(async () => void child.kill('SIGKILL'));
+        const { code, signal } = await exit;
+        expect({ code, signal }, wave.map(what).join(', ')).toEqual({ code: null, signal: 'SIGKILL' });
+        // Killed members of a Kafka group hold their partitions until their session expires (6 s):
+        // the wave's groups recover together so that those waits overlap.
+        const subs = await Promise.all(wave.map((run) => consume(run.name, run.group)));
+        for (const run of wave) {
+          await eventually(`${what(run)}: all ${total} effects after the restart`, async () => {
+            const rows = await effects(db, run.name);
+            return rows.length >= total;
+          });
+        }
+        await Promise.all(subs.map((sub) => sub.stop()));
+      }
+      await new Promise((r) => setTimeout(r, 500)); // a late duplicate would show up here
+      const rows = await db.prisma.$queryRaw<
+        Array<{ event_id: string; subject: string; n: number; consumer: string }>
+      >`
+        SELECT event_id::text, subject, n, consumer FROM contract_effect
+         WHERE consumer LIKE 'batch-crash-%' ORDER BY at, n`;
+      for (const run of runs) {
+        const mine = rows.filter((r) => r.consumer === run.name);
+        expect(mine, `${what(run)}: one effect per event`).toHaveLength(total);
+        expect(new Set(mine.map((r) => r.event_id)).size, `${what(run)}: none twice`).toBe(total);
+        for (const subject of subjects) {
+          const ns = mine.filter((r) => r.subject === subject).map((r) => r.n);
+          expect(ns, `${what(run)}: order of ${subject}`).toEqual([0, 1, 2, 3]);
+        }
+      }
+    }, 900_000);
+
     it('resumes a restarted consumer where it committed', async () => {
       const subject = newSubject();
       const group = `resume.${scope}`;
@@ -275,6 +348,56 @@ export function describeEventLogContract(harness: TransportHarness, options: { r
       );
       expect(letters[0]!.code).toBe('handler.failed');
       expect(letters[0]!.reason).toMatch(/3 times: the unit’s archive is on fire/);
+    });
+
+    it('retries a failing event of a batch alone: the events around it apply once, in order', async () => {
+      const subject = newSubject();
+      const events = Array.from({ length: 6 }, (_, i) => sampleEvent(subject, i));
+      // One append: on either transport the six arrive together, as one batch.
+      await log.append(events.map((e) => ({ topic: TOPICS.tasks, key: subject, value: encodeEvent(e) })));
+      const calls = new Map<number, number>();
+      const inner = contractHandler('split');
+      const sub = await startConsumer({
+        log,
+        prisma: db.prisma,
+        groupId: `split.${scope}`,
+        logger,
+        retry: { attempts: 5, baseMs: 10 },
+        handler: {
+          ...inner,
+          async handle(event, tx) {
+            const n = Number((event.data as { description: string }).description);
+            calls.set(n, (calls.get(n) ?? 0) + 1);
+            if (n === 2 && calls.get(n)! < 3) throw new Error('the archive is busy');
+            await inner.handle(event, tx);
+          },
+        },
+      });
+      closers.push(() => sub.stop());
+      const rows = await eventually('all 6 effects', async () => {
+        const r = await effects(db, 'split');
+        return r.length === 6 ? r : undefined;
+      });
+      expect(rows.map((r) => r.n)).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(Object.fromEntries(calls)).toEqual({ 0: 1, 1: 1, 2: 3, 3: 1, 4: 1, 5: 1 });
+    });
+
+    it('dead-letters the second copy of an event in one batch as a replay and applies the first', async () => {
+      const subject = newSubject();
+      const [a, b] = [sampleEvent(subject, 0), sampleEvent(subject, 1)];
+      await log.append([a, a, b].map((e) => ({ topic: TOPICS.tasks, key: subject, value: encodeEvent(e!) })));
+      const reader = await deadLetters(log, scope);
+      closers.push(reader.stop);
+      await consume('replay', `replay.${scope}`);
+      const rows = await eventually('2 effects', async () => {
+        const r = await effects(db, 'replay');
+        return r.length === 2 ? r : undefined;
+      });
+      expect(rows.map((r) => r.n)).toEqual([0, 1]);
+      const letters = await eventually('the replay letter', () =>
+        reader.letters.length >= 1 ? reader.letters : undefined,
+      );
+      expect(letters.map((l) => l.code)).toEqual(['event.replayed']);
     });
 
     it('loses nothing published while the log is unreachable, once it returns', async () => {
