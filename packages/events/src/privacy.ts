@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CATALOGUE } from './catalogue';
+import { REVIEW_POINTS } from './schemas/tasks';
 
 /**
  * What each field of each event payload is, for the analysts' stream (docs/analysts.md, ADR 0031):
@@ -18,14 +19,6 @@ export type FieldClass = 'public' | 'person' | 'contact' | 'text' | 'dropped-tex
 export type PayloadClassification = Readonly<Record<string, FieldClass>>;
 
 const PARTIES = { itemId: 'public', assigner: 'public', assignee: 'public' } as const;
-const REVIEW_POINTS = [
-  'policyAndLaw',
-  'factsAndProcedure',
-  'textAndFormat',
-  'allProblemsFound',
-  'conclusionRight',
-  'handlingDone',
-] as const;
 const UNIT_STATS = ['unit', 'due', 'closedOnTime', 'overdue', 'onTimeRate'] as const;
 
 const ASSIGNED_V1 = {

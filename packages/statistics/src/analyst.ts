@@ -29,6 +29,23 @@ export interface Analysis {
   byUnit: Record<string, Statistics>;
 }
 
+/** The county's and each unit's statistics from the folded facts: one definition for both streams. */
+function summarise(
+  facts: Map<string, ItemFacts>,
+  events: number,
+  invalid: number,
+  period: Period,
+  now: string | undefined,
+): Analysis {
+  const all = [...facts.values()];
+  return {
+    events,
+    invalid,
+    county: computeStatistics(all, period, now),
+    byUnit: groupStatistics(all, (f) => f.assignee, period, now),
+  };
+}
+
 /** Folds a stream of events (in log order) into statistics, ignoring what it cannot decode. */
 export function analyse(raw: Iterable<string | null>, period: Period = {}, now?: string): Analysis {
   const facts = new Map<string, ItemFacts>();
@@ -47,13 +64,7 @@ export function analyse(raw: Iterable<string | null>, period: Period = {}, now?:
     const next = foldFacts(facts.get(itemId) ?? null, event);
     if (next) facts.set(itemId, next);
   }
-  const all = [...facts.values()];
-  return {
-    events,
-    invalid,
-    county: computeStatistics(all, period, now),
-    byUnit: groupStatistics(all, (f) => f.assignee, period, now),
-  };
+  return summarise(facts, events, invalid, period, now);
 }
 
 /**
@@ -99,13 +110,7 @@ export function analyseAnalytics(
     const next = foldFacts(facts.get(data.itemId) ?? null, event);
     if (next) facts.set(data.itemId, next);
   }
-  const all = [...facts.values()];
-  return {
-    events,
-    invalid,
-    county: computeStatistics(all, period, now),
-    byUnit: groupStatistics(all, (f) => f.assignee, period, now),
-  };
+  return summarise(facts, events, invalid, period, now);
 }
 
 /** Every message of a topic (default: the raw tasks topic) in the embedded log, in order. */
