@@ -130,6 +130,11 @@ describe('a unit added to the embedded host', () => {
     expect(running!.ctx.hosted.hostId).toBe(hostId);
     const node = (await served()).nodes.find((n) => n.id === 'town-a-agri');
     expect(node).toMatchObject({ name: '甲镇农业农村服务中心', parentId: 'county' });
+    // Readers can still name the unit as it was when its items were given (the console does).
+    expect((node as unknown as { names: Array<{ from: string | null; name: string }> }).names).toEqual([
+      { from: null, name: '甲镇农业服务中心' },
+      { from: expect.any(String), name: '甲镇农业农村服务中心' },
+    ]);
     expect(running!.ctx.org.nameAt('town-a-agri', '2000-01-01T00:00:00Z')).toBe('甲镇农业服务中心');
     const r = await call<{ item: { status: string } }>(
       'town-a-agri',

@@ -184,6 +184,19 @@ export class OrgTree {
     return name;
   }
 
+  /**
+   * A unit's names, oldest first, each with the instant it took effect (null: its first name), for
+   * readers that show a unit as it was called at the time (the console's ledger and item page).
+   */
+  namesOf(id: string): Array<{ from: string | null; name: string }> {
+    const history = this.names.get(id);
+    if (!history) throw new Error(`unknown org node ${id}`);
+    return history.map((h) => ({
+      from: Number.isFinite(h.from) ? new Date(h.from).toISOString() : null,
+      name: h.name,
+    }));
+  }
+
   /** The changes applied since the initial tree, in order. */
   changes(): readonly AppliedOrgChange[] {
     return this.applied;

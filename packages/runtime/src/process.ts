@@ -275,7 +275,11 @@ export async function startNodeProcess(options: StartNodeOptions): Promise<Runni
       },
       async () => ({
         transport: log.transport,
-        nodes: hosted.list().map((id) => ({ ...org.get(id), status: org.statusOf(id) })),
+        nodes: hosted.list().map((id) => {
+          // A renamed unit also says what it was called before, so readers can name it as it was.
+          const names = org.namesOf(id);
+          return { ...org.get(id), status: org.statusOf(id), ...(names.length > 1 ? { names } : {}) };
+        }),
       }),
     );
     registerOrgRoutes(app, { prisma, book: orgBook, hosted, clock });

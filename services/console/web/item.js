@@ -53,9 +53,9 @@ export function ItemPage({ me, node, id }) {
     ${data && error && html`<${ErrorNote} error=${error} />`}
     <dl class="facts">
       <dt>${t('assigner')}</dt>
-      <dd>${nameOf(names, item.assigner)}</dd>
+      <dd>${nameOf(names, item.assigner, item.assignedAt)}</dd>
       <dt>${t('assignee')}</dt>
-      <dd>${nameOf(names, item.assignee)}</dd>
+      <dd>${nameOf(names, item.assignee, item.assignedAt)}</dd>
       <dt>${t('deadline')}</dt>
       <dd>${fmtTime(item.deadline)}${item.deadlineProvisional && html` <${Provisional} />`}</dd>
       <dt>${t('leader')}</dt>

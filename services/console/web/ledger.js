@@ -174,7 +174,7 @@ export function ItemTable({ items, names, node }) {
               <a href=${`#/items/${node}/${i.id}`}>${i.title}</a><small>${i.noticeNo}</small>
             </td>
             <td data-label=${t('kind')}>${tv('kind', i.kind)}</td>
-            <td data-label=${t('assignee')}>${nameOf(names, i.assignee)}</td>
+            <td data-label=${t('assignee')}>${nameOf(names, i.assignee, i.assignedAt)}</td>
             <td data-label=${t('status')}><${Status} status=${i.status} /></td>
             <td data-label=${t('deadline')}>
               ${fmtTime(i.deadline)}${i.deadlineProvisional && html` <${Provisional} />`}

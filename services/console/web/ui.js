@@ -52,7 +52,18 @@ export async function nodeNames(api) {
   }
   return nodes;
 }
-export const nameOf = (map, id) => map?.get(id)?.name ?? id;
+/**
+ * A node's name; with `at` (an item's assignedAt), the name it had then: a unit renamed since keeps
+ * its old name on the items it was given under it (ADR 0025).
+ */
+export function nameOf(map, id, at) {
+  const node = map?.get(id);
+  if (!node) return id;
+  if (!at || !node.names) return node.name;
+  let name = node.names[0].name;
+  for (const n of node.names) if (n.from === null || n.from <= at) name = n.name;
+  return name;
+}
 /** After a re-organisation: the next nodeNames() asks again. */
 export function forgetNodeNames() {
   nodes = undefined;
