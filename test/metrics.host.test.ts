@@ -45,12 +45,15 @@ describe('/metrics of the embedded default host process', () => {
     // One group per consumer of the 113-node host (groups named after the hosted set's hash).
     const groups = new Set(m.get('duban_consumer_lag')!.metrics.map((s) => s.labels.group!.split('@')[0]));
     expect([...groups].sort()).toEqual([
+      'analytics',
       'calendar',
       'keys',
       'notifications',
       'reminders',
       'scoring',
       'tasks',
+      'tasks-calendar',
+      'tasks-org',
     ]);
     expect(
       m

@@ -2,6 +2,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { Admin, Consumer, KafkaConfig, Producer, SASLOptions } from 'kafkajs';
 import type { Logger } from '@duban/kit';
+import { ANALYTICS_TOPIC_PREFIX, TOPICS, cloudEventHeaders } from '@duban/events';
+import type { EventEnvelope } from '@duban/events';
 import { DEFAULT_MAX_BATCH, batchCallback } from './eventLog';
 import type { AppendRecord, EventLog, LogMessage, SubscribeOptions, Subscription } from './eventLog';
 import { TOPIC_READY_TIMEOUT_MS, waitForLeaders } from './kafkaTopics';
@@ -166,11 +168,14 @@ export class KafkaEventLog implements EventLog {
   async append(records: readonly AppendRecord[]): Promise<void> {
     if (records.length === 0) return;
     const producer = await this.getProducer();
-    const byTopic = new Map<string, { key: string | null; value: string }[]>();
+    const byTopic = new Map<
+      string,
+      { key: string | null; value: string; headers: Record<string, string> }[]
+    >();
     for (const r of records) {
       const topic = this.physical(r.topic);
       const list = byTopic.get(topic) ?? [];
-      list.push({ key: r.key, value: r.value });
+      list.push({ key: r.key, value: r.value, headers: recordHeaders(r) });
       byTopic.set(topic, list);
     }
     try {
@@ -304,4 +309,34 @@ class KafkaSubscription implements Subscription {
     }
     await this.stopped.catch(() => undefined);
   }
+}
+
+/**
+ * The CloudEvents Kafka protocol binding on every record, so standard tools read duban's topics:
+ * a domain event gets the binary-mode `ce_*` headers (its value stays the signed envelope); an
+ * analytics record is already a structured-mode CloudEvent (ADR 0031); a dead letter is plain JSON.
+ * A value that is no envelope gets no `ce_*` headers: its consumers dead-letter it anyway.
+ */
+function recordHeaders(record: AppendRecord): Record<string, string> {
+  if (record.topic.startsWith(ANALYTICS_TOPIC_PREFIX))
+    return { 'content-type': 'application/cloudevents+json; charset=UTF-8' };
+  if (record.topic === TOPICS.deadLetters) return { 'content-type': 'application/json' };
+  try {
+    const value = JSON.parse(record.value) as Partial<EventEnvelope> | null;
+    if (
+      value &&
+      typeof value.id === 'string' &&
+      typeof value.type === 'string' &&
+      typeof value.source === 'string' &&
+      typeof value.time === 'string' &&
+      typeof value.subject === 'string' &&
+      typeof value.version === 'number' &&
+      Array.isArray(value.to) &&
+      typeof value.correlationId === 'string'
+    )
+      return cloudEventHeaders(value as EventEnvelope);
+  } catch {
+    // Not JSON: the consumers dead-letter it; nothing to describe.
+  }
+  return {};
 }

@@ -306,7 +306,7 @@ export function describeEventLogContract(harness: TransportHarness, options: { r
       );
       expect(letters.map((l) => l.code)).toEqual(['event.invalid', 'event.invalid', 'event.invalid']);
       expect(letters[0]!.reason).toMatch(/not JSON/);
-      expect(letters[1]!.reason).toMatch(/^invalid tasks\.item\.assigned v2: data\.deadline: /);
+      expect(letters[1]!.reason).toMatch(/^invalid tasks\.item\.assigned v3: data\.deadline: /);
       expect(letters[2]!.reason).toMatch(/unknown event type tasks\.item\.teleported/);
       expect(letters.every((l) => l.group === group && l.topic === TOPICS.tasks)).toBe(true);
     });
