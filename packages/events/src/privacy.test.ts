@@ -63,6 +63,19 @@ describe('the privacy classification', () => {
     );
   });
 
+  it('keeps an absent nested object as null, and still refuses an unknown null field', () => {
+    const out = redactPayload(
+      'tasks.item.assigned',
+      3,
+      { itemId: 'i', deadlineRule: null, leader: null, deadlineProvisional: false },
+      (v) => `psn:${v}`,
+    );
+    expect(out).toEqual({ itemId: 'i', deadlineRule: null, leader: null, deadlineProvisional: false });
+    expect(() => redactPayload('tasks.item.assigned', 3, { secret: null }, (v) => v)).toThrow(
+      UnclassifiedField,
+    );
+  });
+
   it('scrubs phone numbers, e-mail addresses and ID numbers from text', () => {
     const text =
       '张先生 13912345678 或 +86 139-1234-5678，座机 0371-65432109，邮箱 zhang.san@example.com.cn，身份证 41142219800101123X，户号 12345678';

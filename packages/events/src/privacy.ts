@@ -438,6 +438,7 @@ export function redactPayload(
   const key = `${type}@${version}`;
   const classes = PRIVACY[key];
   if (!classes) throw new UnclassifiedField(key, '(the whole payload)');
+  const hasFieldsBelow = (path: string) => Object.keys(classes).some((p) => p.startsWith(`${path}.`));
   const walk = (value: unknown, path: string): unknown => {
     if (Array.isArray(value)) return value.map((v) => walk(v, `${path}[]`));
     if (value !== null && typeof value === 'object') {
@@ -447,6 +448,8 @@ export function redactPayload(
         const dropped = (c: FieldClass | undefined) => c === 'contact' || c === 'dropped-text';
         if (Array.isArray(v) && dropped(classes[`${child}[]`])) continue;
         if (v !== null && typeof v === 'object') out[k] = walk(v, child);
+        // An absent nested object (deadlineRule, report: null) says nothing about anyone.
+        else if (v === null && classes[child] === undefined && hasFieldsBelow(child)) out[k] = null;
         else {
           const cls = classes[child];
           if (cls === undefined) throw new UnclassifiedField(key, child);
